@@ -1,0 +1,36 @@
+# fail_dup_mmap: out-of-tree module + static guest binaries + VM scenarios.
+#   make [KDIR=<kernel build dir>]   module (in place) and userspace
+#   make demo                        the main job: one real VM run on deb:6.12
+#   make check                       the tests (VM runs on deb:6.1, deb:6.12, deb:7)
+KDIR ?= /lib/modules/$(shell uname -r)/build
+KERNEL ?= deb:6.12
+CC ?= gcc
+USER_CFLAGS := -O2 -g -Wall -Wextra -Werror -static
+USER_BINS := $(patsubst userspace/%.c,userspace/bin/%,$(wildcard userspace/*.c))
+
+.PHONY: all module userspace clean demo check deps
+
+all: module userspace
+
+module:
+	@test -f "$(KDIR)/Makefile" || { echo "make: KDIR=$(KDIR) is not a kernel build dir (set KDIR=...)" >&2; exit 1; }
+	scripts/build-module "$(KDIR)" "$(CURDIR)"
+
+userspace: $(USER_BINS)
+
+userspace/bin/%: userspace/%.c userspace/*.h
+	@mkdir -p userspace/bin
+	$(CC) $(USER_CFLAGS) -o $@ $<
+
+deps:
+	scripts/install-deps
+
+demo: deps
+	scripts/demo $(KERNEL)
+
+check: deps
+	tests/run-all
+
+clean:
+	rm -rf userspace/bin module/*.o module/.*.cmd .*.cmd *.o *.ko *.mod *.mod.c \
+		Module.symvers modules.order .tmp_versions module/*.mod module/*.mod.c
