@@ -1,0 +1,72 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * fail_dup_mmap: the one place where kernel versions differ.
+ *
+ * Symbols are resolved at load time by registering a disabled kprobe on each;
+ * a step whose symbol is missing (or not probe-able) is marked unavailable.
+ */
+#define pr_fmt(fmt) KBUILD_MODNAME ": " fmt
+
+#include <linux/kprobes.h>
+#include <linux/mm.h>
+
+#include "fdm.h"
+
+struct fdm_step_desc fdm_steps[FDM_NR_STEPS] = {
+	/* v6.8 "fork: use __mt_dup() to duplicate maple tree in dup_mmap()" */
+	[FDM_MT_DUP] = { "mt_dup", "__mt_dup", FDM_ARG_NONE, FDM_RET_ENOMEM },
+	[FDM_ACCOUNT] = { "account", "security_vm_enough_memory_mm",
+			  FDM_ARG_ORDINAL, FDM_RET_ENOMEM },
+	[FDM_VMA_ALLOC] = { "vma_alloc", "vm_area_dup", FDM_ARG0, FDM_RET_NULL },
+	[FDM_POLICY] = { "policy", "vma_dup_policy", FDM_ARG0, FDM_RET_ENOMEM },
+	[FDM_UFFD] = { "uffd", "dup_userfaultfd", FDM_ARG0, FDM_RET_ENOMEM },
+	[FDM_ANON_VMA] = { "anon_vma", "anon_vma_fork", FDM_ARG1, FDM_RET_ENOMEM },
+	[FDM_PAGE_TABLES] = { "page_tables", "copy_page_range", FDM_ARG1,
+			      FDM_RET_ENOMEM },
+	[FDM_KILL] = { "kill", "vm_area_dup", FDM_ARG0, FDM_RET_KILL },
+};
+
+/* True if @sym can carry a kprobe on the running kernel. */
+static bool fdm_probeable(const char *sym)
+{
+	struct kprobe kp = {
+		.symbol_name = sym,
+		.flags = KPROBE_FLAG_DISABLED,
+	};
+
+	if (register_kprobe(&kp))
+		return false;
+	unregister_kprobe(&kp);
+	return true;
+}
+
+/* Symbols every armed run needs, whatever the step. */
+static const char * const fdm_required[] = {
+	"uprobe_start_dup_mmap", "uprobe_dup_mmap", "uprobe_end_dup_mmap",
+	"exit_mmap", "kernel_clone",
+};
+
+int fdm_compat_init(void)
+{
+	int i;
+
+	for (i = 0; i < ARRAY_SIZE(fdm_required); i++) {
+		if (!fdm_probeable(fdm_required[i])) {
+			pr_err("cannot probe %s on this kernel\n", fdm_required[i]);
+			return -ENOENT;
+		}
+	}
+	for (i = 0; i < FDM_NR_STEPS; i++)
+		fdm_steps[i].available = fdm_probeable(fdm_steps[i].symbol);
+	return 0;
+}
+
+/*
+ * dup_mmap() calls security_vm_enough_memory_mm() only for copied VM_ACCOUNT
+ * VMAs. v7.0 turned vm_flags into a read-only view of vma_flags; reading it
+ * still works on every supported line.
+ */
+bool fdm_vma_accountable(struct vm_area_struct *vma)
+{
+	return (vma->vm_flags & (VM_ACCOUNT | VM_DONTCOPY)) == VM_ACCOUNT;
+}

@@ -1,0 +1,152 @@
+/* SPDX-License-Identifier: GPL-2.0 */
+/*
+ * fail_dup_mmap: shared state of the module.
+ */
+#ifndef FDM_H
+#define FDM_H
+
+#include <linux/atomic.h>
+#include <linux/kprobes.h>
+#include <linux/mutex.h>
+#include <linux/sched.h>
+#include <linux/spinlock.h>
+#include <linux/types.h>
+
+/* Steps of dup_mmap() that can be failed; order is the order of the copy. */
+enum fdm_step {
+	FDM_MT_DUP,
+	FDM_ACCOUNT,
+	FDM_VMA_ALLOC,
+	FDM_POLICY,
+	FDM_UFFD,
+	FDM_ANON_VMA,
+	FDM_PAGE_TABLES,
+	FDM_KILL,
+	FDM_NR_STEPS,
+};
+
+/* How a step's probe finds the parent VMA it is copying. */
+enum fdm_vma_arg {
+	FDM_ARG_NONE,		/* whole tree: __mt_dup() */
+	FDM_ARG_ORDINAL,	/* no VMA argument: count VM_ACCOUNT calls */
+	FDM_ARG0,		/* a VMA (parent's or child's copy) in arg 0 */
+	FDM_ARG1,		/* a VMA in arg 1 */
+};
+
+enum fdm_ret {
+	FDM_RET_ENOMEM,		/* skip the function, return -ENOMEM */
+	FDM_RET_NULL,		/* skip the function, return NULL */
+	FDM_RET_KILL,		/* run the function, SIGKILL the forking task */
+};
+
+struct fdm_step_desc {
+	const char *name;
+	const char *symbol;
+	enum fdm_vma_arg vma_arg;
+	enum fdm_ret ret;
+	bool available;		/* symbol resolved and probe-able here */
+};
+
+extern struct fdm_step_desc fdm_steps[FDM_NR_STEPS];
+
+#define FDM_SLOTS	32
+#define FDM_PENDING	32
+
+enum fdm_slot_state {
+	FDM_SLOT_FREE,
+	FDM_SLOT_COPYING,	/* between uprobe_start/end_dup_mmap() */
+	FDM_SLOT_ENDED,		/* dup_mmap() done, waiting for the verdict */
+};
+
+/* One filtered fork in flight, owned by the forking task. */
+struct fdm_slot {
+	struct task_struct *task;
+	enum fdm_slot_state state;
+	struct mm_struct *child;
+	long index;		/* snapshot of the target at fork start */
+	unsigned long addr;
+	enum fdm_step step;
+	bool resolved;		/* target looked up in the parent's tree */
+	bool hit;		/* target exists in the parent */
+	bool injected;
+	long target_index;
+	unsigned long start, end;
+	long account_ord;	/* VM_ACCOUNT calls before the target, or -1 */
+	long account_seen;
+};
+
+/* A failed child whose exit_mmap() has not been seen yet. */
+struct fdm_pending {
+	struct mm_struct *mm;
+	pid_t forker;
+};
+
+struct fdm_last {
+	pid_t pid;
+	char comm[TASK_COMM_LEN];
+	long index;
+	enum fdm_step step;
+	unsigned long start, end;
+	int error;
+	bool valid;
+};
+
+enum fdm_stat {
+	FDM_STAT_FORKS_SEEN,
+	FDM_STAT_FORKS_FILTERED,
+	FDM_STAT_FORKS_FAILED,
+	FDM_STAT_EXIT_MMAP,
+	FDM_STAT_EXIT_MMAP_DEFERRED,
+	FDM_STAT_SLOTS_FULL,
+	FDM_STAT_PENDING_FULL,
+	FDM_NR_STATS,
+};
+
+/* Everything the module knows; one instance, fdm. */
+struct fdm_state {
+	struct mutex mutex;	/* knob writes, arm and disarm */
+	spinlock_t lock;	/* config read by forks, slots, pending, last */
+
+	/* knobs */
+	long index;		/* -1: disarmed (unless addr is set) */
+	unsigned long addr;	/* 0: unset */
+	enum fdm_step step;
+	pid_t pid;		/* 0: no pid filter */
+	char comm[TASK_COMM_LEN]; /* "": no comm filter */
+	long times;
+	int probability;
+	unsigned long interval;
+	int verbose;
+
+	bool armed;
+	unsigned long calls;	/* candidate injections seen, for interval */
+	atomic_t active;	/* slots not FREE */
+	atomic_t npending;
+	struct fdm_slot slots[FDM_SLOTS];
+	struct fdm_pending pending[FDM_PENDING];
+	struct fdm_last last;
+	char last_deferred_comm[TASK_COMM_LEN];
+
+	atomic_long_t stats[FDM_NR_STATS];
+	atomic_long_t visits[FDM_NR_STEPS];
+	atomic_long_t injections[FDM_NR_STEPS];
+	unsigned long nmissed_done;	/* nmissed of probes unregistered */
+};
+
+extern struct fdm_state fdm;
+
+/* compat.c */
+int fdm_compat_init(void);
+bool fdm_vma_accountable(struct vm_area_struct *vma);
+
+/* hooks.c */
+int fdm_arm(void);
+void fdm_disarm(void);
+unsigned long fdm_nmissed(void);
+bool fdm_filter_set(void);
+
+/* knobs.c */
+int fdm_knobs_init(void);
+void fdm_knobs_exit(void);
+
+#endif /* FDM_H */

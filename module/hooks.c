@@ -1,0 +1,423 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * fail_dup_mmap: the kprobes. They are registered only while armed.
+ *
+ * uprobe_start_dup_mmap()/uprobe_end_dup_mmap() bracket dup_mmap() on every
+ * supported kernel (dup_mmap() itself is inlined on some), so the filter runs
+ * once per fork there and a per-task slot carries the fork's state to the
+ * per-VMA probe of the armed step. uprobe_dup_mmap(oldmm, mm) names the child
+ * mm; exit_mmap() of an injected child is counted wherever it runs; the return
+ * of kernel_clone() gives the fork's verdict and frees the slot. (mmput() is
+ * no use: it is inlined into dup_mm() on 6.12.)
+ */
+#define pr_fmt(fmt) KBUILD_MODNAME ": " fmt
+
+#include <linux/kprobes.h>
+#include <linux/mm.h>
+#include <linux/random.h>
+#include <linux/ratelimit.h>
+#include <linux/rcupdate.h>
+#include <linux/sched/signal.h>
+#include <linux/string.h>
+
+#include "fdm.h"
+
+static void fdm_stat_inc(enum fdm_stat s)
+{
+	atomic_long_inc(&fdm.stats[s]);
+}
+
+bool fdm_filter_set(void)
+{
+	return fdm.pid || fdm.comm[0];
+}
+
+/* Once per fork. PID 1 and kernel threads are never in the filter. */
+static bool fdm_task_in_filter(struct task_struct *t)
+{
+	pid_t pid = READ_ONCE(fdm.pid);
+	char comm[TASK_COMM_LEN];
+
+	if (t->flags & PF_KTHREAD || task_tgid_nr(t) == 1)
+		return false;
+	if (pid && task_tgid_nr(t) != pid)
+		return false;
+	if (READ_ONCE(fdm.comm[0])) {
+		get_task_comm(comm, t);
+		if (strncmp(comm, fdm.comm, TASK_COMM_LEN))
+			return false;
+	}
+	return pid || fdm.comm[0];
+}
+
+/* The slot of the current task, or NULL; only the owner matches itself. */
+static struct fdm_slot *fdm_my_slot(void)
+{
+	int i;
+
+	if (!atomic_read(&fdm.active))
+		return NULL;
+	for (i = 0; i < FDM_SLOTS; i++)
+		if (READ_ONCE(fdm.slots[i].task) == current)
+			return &fdm.slots[i];
+	return NULL;
+}
+
+static void fdm_slot_free(struct fdm_slot *s)
+{
+	WRITE_ONCE(s->task, NULL);
+	s->state = FDM_SLOT_FREE;
+	atomic_dec(&fdm.active);
+}
+
+static int fdm_start_pre(struct kprobe *p, struct pt_regs *regs)
+{
+	struct fdm_slot *s;
+	unsigned long flags;
+	int i;
+
+	fdm_stat_inc(FDM_STAT_FORKS_SEEN);
+	if (!fdm_task_in_filter(current))
+		return 0;
+	fdm_stat_inc(FDM_STAT_FORKS_FILTERED);
+
+	spin_lock_irqsave(&fdm.lock, flags);
+	s = fdm_my_slot();
+	for (i = 0; !s && i < FDM_SLOTS; i++) {
+		if (!fdm.slots[i].task) {
+			s = &fdm.slots[i];
+			atomic_inc(&fdm.active);
+		}
+	}
+	if (s) {
+		memset(s, 0, sizeof(*s));
+		s->state = FDM_SLOT_COPYING;
+		s->index = fdm.index;
+		s->addr = fdm.addr;
+		s->step = fdm.step;
+		s->account_ord = -1;
+		WRITE_ONCE(s->task, current);
+	} else {
+		fdm_stat_inc(FDM_STAT_SLOTS_FULL);
+	}
+	spin_unlock_irqrestore(&fdm.lock, flags);
+	return 0;
+}
+
+static int fdm_end_pre(struct kprobe *p, struct pt_regs *regs)
+{
+	struct fdm_slot *s = fdm_my_slot();
+
+	if (s && s->state == FDM_SLOT_COPYING)
+		s->state = FDM_SLOT_ENDED;
+	return 0;
+}
+
+static int fdm_dup_pre(struct kprobe *p, struct pt_regs *regs)
+{
+	struct fdm_slot *s = fdm_my_slot();
+
+	if (s && s->state == FDM_SLOT_COPYING)
+		s->child = (struct mm_struct *)regs_get_kernel_argument(regs, 1);
+	return 0;
+}
+
+/* Remember a child that will be torn down, to see where exit_mmap() runs. */
+static void fdm_pending_add(struct mm_struct *mm)
+{
+	int i;
+
+	for (i = 0; i < FDM_PENDING; i++) {
+		if (!fdm.pending[i].mm) {
+			fdm.pending[i].mm = mm;
+			fdm.pending[i].forker = task_pid_nr(current);
+			atomic_inc(&fdm.npending);
+			return;
+		}
+	}
+	fdm_stat_inc(FDM_STAT_PENDING_FULL);
+}
+
+/* kernel_clone() returned: the fork's verdict, and the end of its slot. */
+static int fdm_clone_ret(struct kretprobe_instance *ri, struct pt_regs *regs)
+{
+	struct fdm_slot *s = fdm_my_slot();
+	unsigned long flags;
+
+	if (!s)
+		return 0;
+	if ((int)regs_return_value(regs) < 0)	/* pid_t */
+		fdm_stat_inc(FDM_STAT_FORKS_FAILED);
+	spin_lock_irqsave(&fdm.lock, flags);
+	fdm_slot_free(s);
+	spin_unlock_irqrestore(&fdm.lock, flags);
+	return 0;
+}
+
+static int fdm_exit_mmap_pre(struct kprobe *p, struct pt_regs *regs)
+{
+	struct mm_struct *mm = (struct mm_struct *)regs_get_kernel_argument(regs, 0);
+	unsigned long flags;
+	int i;
+
+	if (!atomic_read(&fdm.npending))
+		return 0;
+	spin_lock_irqsave(&fdm.lock, flags);
+	for (i = 0; i < FDM_PENDING; i++) {
+		if (fdm.pending[i].mm != mm)
+			continue;
+		fdm_stat_inc(FDM_STAT_EXIT_MMAP);
+		if (fdm.pending[i].forker != task_pid_nr(current)) {
+			fdm_stat_inc(FDM_STAT_EXIT_MMAP_DEFERRED);
+			get_task_comm(fdm.last_deferred_comm, current);
+		}
+		fdm.pending[i].mm = NULL;
+		atomic_dec(&fdm.npending);
+		break;
+	}
+	spin_unlock_irqrestore(&fdm.lock, flags);
+	return 0;
+}
+
+/*
+ * Find the target VMA in the parent, once per fork, at the first probe hit.
+ * The forking task holds the parent's mmap write lock here; no sleeping.
+ */
+static void fdm_resolve(struct fdm_slot *s)
+{
+	struct vm_area_struct *vma;
+	long i = 0, acct = 0;
+	VMA_ITERATOR(vmi, current->mm, 0);
+
+	s->resolved = true;
+	for_each_vma(vmi, vma) {
+		if (s->addr ? (s->addr >= vma->vm_start && s->addr < vma->vm_end)
+			    : i == s->index) {
+			s->hit = true;
+			s->target_index = i;
+			s->start = vma->vm_start;
+			s->end = vma->vm_end;
+			if (fdm_vma_accountable(vma))
+				s->account_ord = acct;
+			return;
+		}
+		if (fdm_vma_accountable(vma))
+			acct++;
+		i++;
+	}
+}
+
+/* fault_attr semantics: times, interval, probability. Under fdm.lock. */
+static bool fdm_should_fail(void)
+{
+	if (fdm.times == 0)
+		return false;
+	fdm.calls++;
+	if (fdm.interval > 1 && fdm.calls % fdm.interval)
+		return false;
+	if (fdm.probability < 100 && get_random_u32() % 100 >= fdm.probability)
+		return false;
+	if (fdm.times > 0)
+		fdm.times--;
+	return true;
+}
+
+static long fdm_ret_enomem(void)
+{
+	return -ENOMEM;
+}
+
+static void *fdm_ret_null(void)
+{
+	return NULL;
+}
+
+static void fdm_record(struct fdm_slot *s, int error)
+{
+	static DEFINE_RATELIMIT_STATE(rs, 5 * HZ, 10);
+	struct fdm_last *l = &fdm.last;
+
+	l->pid = task_tgid_nr(current);
+	get_task_comm(l->comm, current);
+	l->index = s->target_index;
+	l->step = s->step;
+	l->start = s->start;
+	l->end = s->end;
+	l->error = error;
+	l->valid = true;
+	atomic_long_inc(&fdm.injections[s->step]);
+	if (fdm.verbose && __ratelimit(&rs)) {
+		pr_info("injected %s at VMA #%ld %lx-%lx in %s[%d]: %d\n",
+			fdm_steps[s->step].name, s->target_index, s->start,
+			s->end, l->comm, l->pid, error);
+		if (fdm.verbose > 1)
+			dump_stack();
+	}
+}
+
+/* Does this call of the step's function copy the target VMA? */
+static bool fdm_at_target(struct fdm_slot *s, struct pt_regs *regs)
+{
+	const struct fdm_step_desc *d = &fdm_steps[s->step];
+	struct vm_area_struct *vma;
+
+	switch (d->vma_arg) {
+	case FDM_ARG_NONE:
+		return true;
+	case FDM_ARG_ORDINAL:
+		if (regs_get_kernel_argument(regs, 0) != (unsigned long)current->mm)
+			return false;
+		return s->account_seen++ == s->account_ord;
+	case FDM_ARG0:
+		vma = (struct vm_area_struct *)regs_get_kernel_argument(regs, 0);
+		break;
+	case FDM_ARG1:
+		vma = (struct vm_area_struct *)regs_get_kernel_argument(regs, 1);
+		break;
+	default:
+		return false;
+	}
+	return vma->vm_start == s->start;
+}
+
+static int fdm_step_pre(struct kprobe *p, struct pt_regs *regs)
+{
+	struct fdm_slot *s = fdm_my_slot();
+	const struct fdm_step_desc *d;
+	unsigned long flags;
+	bool fail;
+
+	if (!s || s->state != FDM_SLOT_COPYING || s->injected)
+		return 0;
+	d = &fdm_steps[s->step];
+	atomic_long_inc(&fdm.visits[s->step]);
+	if (!s->resolved)
+		fdm_resolve(s);
+	if (!s->hit || !fdm_at_target(s, regs))
+		return 0;
+
+	spin_lock_irqsave(&fdm.lock, flags);
+	fail = fdm_should_fail();
+	if (fail) {
+		s->injected = true;
+		fdm_record(s, d->ret == FDM_RET_KILL ? 0 : -ENOMEM);
+		if (s->child)
+			fdm_pending_add(s->child);
+	}
+	spin_unlock_irqrestore(&fdm.lock, flags);
+	if (!fail)
+		return 0;
+
+	switch (d->ret) {
+	case FDM_RET_KILL:
+		send_sig(SIGKILL, current, 1);
+		return 0;
+	case FDM_RET_NULL:
+		instruction_pointer_set(regs, (unsigned long)fdm_ret_null);
+		return 1;
+	case FDM_RET_ENOMEM:
+	default:
+		instruction_pointer_set(regs, (unsigned long)fdm_ret_enomem);
+		return 1;
+	}
+}
+
+/* A post handler makes an ftrace-based kprobe IPMODIFY, as fail_function's. */
+static void fdm_post(struct kprobe *p, struct pt_regs *regs, unsigned long flags)
+{
+}
+
+enum { FDM_KP_START, FDM_KP_DUP, FDM_KP_END, FDM_KP_EXIT, FDM_KP_STEP,
+	FDM_NR_KP };
+
+static struct kprobe fdm_kps[FDM_NR_KP];
+static struct kretprobe fdm_krp = {
+	.kp.symbol_name = "kernel_clone",
+	.handler = fdm_clone_ret,
+	.maxactive = 64,
+};
+static struct kprobe *fdm_kp_ptrs[FDM_NR_KP];
+
+static void fdm_kp_set(int i, const char *sym, kprobe_pre_handler_t pre)
+{
+	memset(&fdm_kps[i], 0, sizeof(fdm_kps[i]));
+	fdm_kps[i].symbol_name = sym;
+	fdm_kps[i].pre_handler = pre;
+	fdm_kp_ptrs[i] = &fdm_kps[i];
+}
+
+unsigned long fdm_nmissed(void)
+{
+	unsigned long n = fdm.nmissed_done;
+	int i;
+
+	if (fdm.armed) {
+		for (i = 0; i < FDM_NR_KP; i++)
+			n += fdm_kps[i].nmissed;
+		n += fdm_krp.kp.nmissed + fdm_krp.nmissed;
+	}
+	return n;
+}
+
+/* Called with fdm.mutex held. */
+int fdm_arm(void)
+{
+	const struct fdm_step_desc *d = &fdm_steps[fdm.step];
+	int ret;
+
+	if (fdm.armed)
+		return 0;
+	fdm_kp_set(FDM_KP_START, "uprobe_start_dup_mmap", fdm_start_pre);
+	fdm_kp_set(FDM_KP_DUP, "uprobe_dup_mmap", fdm_dup_pre);
+	fdm_kp_set(FDM_KP_END, "uprobe_end_dup_mmap", fdm_end_pre);
+	fdm_kp_set(FDM_KP_EXIT, "exit_mmap", fdm_exit_mmap_pre);
+	fdm_kp_set(FDM_KP_STEP, d->symbol, fdm_step_pre);
+	if (d->ret != FDM_RET_KILL)
+		fdm_kps[FDM_KP_STEP].post_handler = fdm_post;
+
+	ret = register_kprobes(fdm_kp_ptrs, FDM_NR_KP);
+	if (ret) {
+		pr_err("register_kprobes for step %s failed: %d\n", d->name, ret);
+		return ret;
+	}
+	fdm_krp.kp.addr = NULL;
+	fdm_krp.kp.flags = 0;
+	fdm_krp.nmissed = 0;
+	fdm_krp.kp.nmissed = 0;
+	ret = register_kretprobe(&fdm_krp);
+	if (ret) {
+		pr_err("register_kretprobe(kernel_clone) failed: %d\n", ret);
+		goto err_kprobes;
+	}
+	fdm.armed = true;
+	return 0;
+
+err_kprobes:
+	unregister_kprobes(fdm_kp_ptrs, FDM_NR_KP);
+	return ret;
+}
+
+/* Called with fdm.mutex held. */
+void fdm_disarm(void)
+{
+	unsigned long flags;
+	int i;
+
+	if (!fdm.armed)
+		return;
+	unregister_kretprobe(&fdm_krp);
+	fdm.nmissed_done += fdm_krp.kp.nmissed + fdm_krp.nmissed;
+	unregister_kprobes(fdm_kp_ptrs, FDM_NR_KP);
+	/* A task sent to fdm_ret_*() may be preempted there: let it leave. */
+	synchronize_rcu_tasks();
+	for (i = 0; i < FDM_NR_KP; i++)
+		fdm.nmissed_done += fdm_kps[i].nmissed;
+	fdm.armed = false;
+
+	spin_lock_irqsave(&fdm.lock, flags);
+	memset(fdm.slots, 0, sizeof(fdm.slots));
+	memset(fdm.pending, 0, sizeof(fdm.pending));
+	atomic_set(&fdm.active, 0);
+	atomic_set(&fdm.npending, 0);
+	spin_unlock_irqrestore(&fdm.lock, flags);
+}

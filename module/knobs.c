@@ -1,0 +1,405 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * fail_dup_mmap: debugfs knobs and counters in /sys/kernel/debug/fail_dup_mmap/.
+ *
+ * Every write is validated whole before anything changes: a rejected write
+ * (-EINVAL) leaves every knob and the armed state as they were.
+ */
+#define pr_fmt(fmt) KBUILD_MODNAME ": " fmt
+
+#include <linux/ctype.h>
+#include <linux/debugfs.h>
+#include <linux/fs.h>
+#include <linux/kernel.h>
+#include <linux/pid.h>
+#include <linux/seq_file.h>
+#include <linux/string.h>
+#include <linux/uaccess.h>
+
+#include "fdm.h"
+
+#define FDM_MAX_WRITE	32
+
+struct fdm_knob {
+	const char *name;
+	umode_t mode;
+	void (*show)(struct seq_file *m);
+	int (*store)(const char *val);	/* called with fdm.mutex held */
+};
+
+static struct dentry *fdm_dir;
+
+/* Decimal integer in [min, max]; "0x10", "", "1 2", overflow: -EINVAL. */
+static int fdm_parse_long(const char *s, long min, long max, long *out)
+{
+	long v;
+
+	if (kstrtol(s, 10, &v) || v < min || v > max)
+		return -EINVAL;
+	*out = v;
+	return 0;
+}
+
+static int fdm_set_target(long index, unsigned long addr)
+{
+	unsigned long flags;
+	bool arm = index >= 0 || addr;
+	int ret;
+
+	if (arm && !fdm_filter_set()) {
+		pr_warn("refusing to arm without a task filter (set pid or comm)\n");
+		return -EINVAL;
+	}
+	if (arm && !fdm.armed) {
+		ret = fdm_arm();
+		if (ret)
+			return ret;
+	}
+	spin_lock_irqsave(&fdm.lock, flags);
+	fdm.index = index;
+	fdm.addr = addr;
+	spin_unlock_irqrestore(&fdm.lock, flags);
+	if (!arm)
+		fdm_disarm();
+	return 0;
+}
+
+static void fdm_show_index(struct seq_file *m)
+{
+	seq_printf(m, "%ld\n", fdm.index);
+}
+
+static int fdm_store_index(const char *s)
+{
+	long v;
+
+	if (fdm_parse_long(s, -1, INT_MAX, &v))
+		return -EINVAL;
+	return fdm_set_target(v, 0);
+}
+
+static void fdm_show_addr(struct seq_file *m)
+{
+	seq_printf(m, "0x%lx\n", fdm.addr);
+}
+
+static int fdm_store_addr(const char *s)
+{
+	unsigned long v;
+
+	if (kstrtoul(s, 16, &v) || v >= TASK_SIZE_MAX)
+		return -EINVAL;
+	return fdm_set_target(-1, v);
+}
+
+static void fdm_show_step(struct seq_file *m)
+{
+	seq_printf(m, "%s\n", fdm_steps[fdm.step].name);
+}
+
+static int fdm_store_step(const char *s)
+{
+	int i;
+
+	for (i = 0; i < FDM_NR_STEPS; i++)
+		if (!strcmp(s, fdm_steps[i].name))
+			break;
+	if (i == FDM_NR_STEPS)
+		return -EINVAL;
+	if (!fdm_steps[i].available) {
+		pr_warn("step %s unavailable: %s cannot be probed here\n",
+			fdm_steps[i].name, fdm_steps[i].symbol);
+		return -EOPNOTSUPP;
+	}
+	if (fdm.armed && i != fdm.step) {
+		pr_warn("disarm before changing the step\n");
+		return -EBUSY;
+	}
+	fdm.step = i;
+	return 0;
+}
+
+static void fdm_show_steps(struct seq_file *m)
+{
+	int i;
+
+	for (i = 0; i < FDM_NR_STEPS; i++)
+		seq_printf(m, "%s %s %s\n", fdm_steps[i].name,
+			   fdm_steps[i].symbol,
+			   fdm_steps[i].available ? "available" : "unavailable");
+}
+
+static void fdm_show_pid(struct seq_file *m)
+{
+	seq_printf(m, "%d\n", fdm.pid);
+}
+
+static int fdm_store_pid(const char *s)
+{
+	long v;
+
+	if (fdm_parse_long(s, 0, PID_MAX_LIMIT, &v))
+		return -EINVAL;
+	if (!v && !fdm.comm[0] && fdm.armed) {
+		pr_warn("refusing to drop the last task filter while armed\n");
+		return -EINVAL;
+	}
+	WRITE_ONCE(fdm.pid, v);
+	return 0;
+}
+
+static void fdm_show_comm(struct seq_file *m)
+{
+	seq_printf(m, "%s\n", fdm.comm[0] ? fdm.comm : "-");
+}
+
+static int fdm_store_comm(const char *s)
+{
+	char comm[TASK_COMM_LEN] = "";
+	unsigned long flags;
+	size_t i, n = strlen(s);
+
+	if (n >= TASK_COMM_LEN)
+		return -EINVAL;
+	for (i = 0; i < n; i++)
+		if (!isgraph(s[i]))
+			return -EINVAL;
+	if (strcmp(s, "-"))
+		strscpy(comm, s, sizeof(comm));
+	if (!comm[0] && !fdm.pid && fdm.armed) {
+		pr_warn("refusing to drop the last task filter while armed\n");
+		return -EINVAL;
+	}
+	spin_lock_irqsave(&fdm.lock, flags);
+	memcpy(fdm.comm, comm, sizeof(comm));
+	spin_unlock_irqrestore(&fdm.lock, flags);
+	return 0;
+}
+
+static void fdm_show_times(struct seq_file *m)
+{
+	seq_printf(m, "%ld\n", fdm.times);
+}
+
+static int fdm_store_times(const char *s)
+{
+	unsigned long flags;
+	long v;
+
+	if (fdm_parse_long(s, -1, LONG_MAX, &v))
+		return -EINVAL;
+	spin_lock_irqsave(&fdm.lock, flags);
+	fdm.times = v;
+	spin_unlock_irqrestore(&fdm.lock, flags);
+	return 0;
+}
+
+static void fdm_show_probability(struct seq_file *m)
+{
+	seq_printf(m, "%d\n", fdm.probability);
+}
+
+static int fdm_store_probability(const char *s)
+{
+	long v;
+
+	if (fdm_parse_long(s, 0, 100, &v))
+		return -EINVAL;
+	WRITE_ONCE(fdm.probability, v);
+	return 0;
+}
+
+static void fdm_show_interval(struct seq_file *m)
+{
+	seq_printf(m, "%lu\n", fdm.interval);
+}
+
+static int fdm_store_interval(const char *s)
+{
+	long v;
+
+	if (fdm_parse_long(s, 1, LONG_MAX, &v))
+		return -EINVAL;
+	WRITE_ONCE(fdm.interval, v);
+	return 0;
+}
+
+static void fdm_show_verbose(struct seq_file *m)
+{
+	seq_printf(m, "%d\n", fdm.verbose);
+}
+
+static int fdm_store_verbose(const char *s)
+{
+	long v;
+
+	if (fdm_parse_long(s, 0, 2, &v))
+		return -EINVAL;
+	WRITE_ONCE(fdm.verbose, v);
+	return 0;
+}
+
+static void fdm_show_armed(struct seq_file *m)
+{
+	seq_printf(m, "%d\n", fdm.armed);
+}
+
+static const char * const fdm_stat_names[FDM_NR_STATS] = {
+	[FDM_STAT_FORKS_SEEN] = "forks_seen",
+	[FDM_STAT_FORKS_FILTERED] = "forks_filtered",
+	[FDM_STAT_FORKS_FAILED] = "forks_failed",
+	[FDM_STAT_EXIT_MMAP] = "failed_exit_mmap",
+	[FDM_STAT_EXIT_MMAP_DEFERRED] = "failed_exit_mmap_other_task",
+	[FDM_STAT_SLOTS_FULL] = "slots_full",
+	[FDM_STAT_PENDING_FULL] = "pending_full",
+};
+
+static void fdm_show_stats(struct seq_file *m)
+{
+	int i;
+
+	for (i = 0; i < FDM_NR_STATS; i++)
+		seq_printf(m, "%s %ld\n", fdm_stat_names[i],
+			   atomic_long_read(&fdm.stats[i]));
+	for (i = 0; i < FDM_NR_STEPS; i++)
+		seq_printf(m, "visits_%s %ld\ninjections_%s %ld\n",
+			   fdm_steps[i].name, atomic_long_read(&fdm.visits[i]),
+			   fdm_steps[i].name,
+			   atomic_long_read(&fdm.injections[i]));
+	seq_printf(m, "nmissed %lu\n", fdm_nmissed());
+	seq_printf(m, "last_other_task_comm %s\n",
+		   fdm.last_deferred_comm[0] ? fdm.last_deferred_comm : "-");
+}
+
+static void fdm_show_last(struct seq_file *m)
+{
+	struct fdm_last l;
+	unsigned long flags;
+
+	spin_lock_irqsave(&fdm.lock, flags);
+	l = fdm.last;
+	spin_unlock_irqrestore(&fdm.lock, flags);
+	if (!l.valid)
+		return;
+	seq_printf(m, "pid %d\ncomm %s\nindex %ld\nstep %s\nvma %lx-%lx\nerror %d\n",
+		   l.pid, l.comm, l.index, fdm_steps[l.step].name, l.start,
+		   l.end, l.error);
+}
+
+static int fdm_store_reset(const char *s)
+{
+	unsigned long flags;
+	int i;
+
+	if (strcmp(s, "1"))
+		return -EINVAL;
+	spin_lock_irqsave(&fdm.lock, flags);
+	for (i = 0; i < FDM_NR_STATS; i++)
+		atomic_long_set(&fdm.stats[i], 0);
+	for (i = 0; i < FDM_NR_STEPS; i++) {
+		atomic_long_set(&fdm.visits[i], 0);
+		atomic_long_set(&fdm.injections[i], 0);
+	}
+	memset(&fdm.last, 0, sizeof(fdm.last));
+	fdm.last_deferred_comm[0] = '\0';
+	fdm.nmissed_done = 0;
+	fdm.calls = 0;
+	spin_unlock_irqrestore(&fdm.lock, flags);
+	return 0;
+}
+
+static const struct fdm_knob fdm_knobs[] = {
+	{ "index", 0600, fdm_show_index, fdm_store_index },
+	{ "addr", 0600, fdm_show_addr, fdm_store_addr },
+	{ "step", 0600, fdm_show_step, fdm_store_step },
+	{ "steps", 0400, fdm_show_steps, NULL },
+	{ "pid", 0600, fdm_show_pid, fdm_store_pid },
+	{ "comm", 0600, fdm_show_comm, fdm_store_comm },
+	{ "times", 0600, fdm_show_times, fdm_store_times },
+	{ "probability", 0600, fdm_show_probability, fdm_store_probability },
+	{ "interval", 0600, fdm_show_interval, fdm_store_interval },
+	{ "verbose", 0600, fdm_show_verbose, fdm_store_verbose },
+	{ "armed", 0400, fdm_show_armed, NULL },
+	{ "stats", 0400, fdm_show_stats, NULL },
+	{ "last", 0400, fdm_show_last, NULL },
+	{ "reset", 0200, NULL, fdm_store_reset },
+};
+
+static int fdm_knob_show(struct seq_file *m, void *v)
+{
+	const struct fdm_knob *k = m->private;
+
+	mutex_lock(&fdm.mutex);
+	k->show(m);
+	mutex_unlock(&fdm.mutex);
+	return 0;
+}
+
+static int fdm_knob_open(struct inode *inode, struct file *file)
+{
+	const struct fdm_knob *k = inode->i_private;
+
+	if (!k->show)
+		return 0;
+	return single_open(file, fdm_knob_show, inode->i_private);
+}
+
+static int fdm_knob_release(struct inode *inode, struct file *file)
+{
+	const struct fdm_knob *k = inode->i_private;
+
+	return k->show ? single_release(inode, file) : 0;
+}
+
+/* One whole value per write, at offset 0; one trailing newline allowed. */
+static ssize_t fdm_knob_write(struct file *file, const char __user *ubuf,
+			      size_t len, loff_t *ppos)
+{
+	const struct fdm_knob *k = file_inode(file)->i_private;
+	char buf[FDM_MAX_WRITE];
+	int ret;
+
+	if (!k->store)
+		return -EPERM;
+	if (*ppos || !len || len >= sizeof(buf))
+		return -EINVAL;
+	if (copy_from_user(buf, ubuf, len))
+		return -EFAULT;
+	buf[len] = '\0';
+	if (buf[len - 1] == '\n')
+		buf[len - 1] = '\0';
+	if (!buf[0] || strlen(buf) != strnlen(buf, len))
+		return -EINVAL;
+
+	mutex_lock(&fdm.mutex);
+	ret = k->store(buf);
+	mutex_unlock(&fdm.mutex);
+	return ret ? ret : len;
+}
+
+static const struct file_operations fdm_knob_fops = {
+	.owner = THIS_MODULE,
+	.open = fdm_knob_open,
+	.read = seq_read,
+	.llseek = seq_lseek,
+	.write = fdm_knob_write,
+	.release = fdm_knob_release,
+};
+
+int fdm_knobs_init(void)
+{
+	int i;
+
+	fdm_dir = debugfs_create_dir(KBUILD_MODNAME, NULL);
+	if (IS_ERR(fdm_dir))
+		return PTR_ERR(fdm_dir);
+	for (i = 0; i < ARRAY_SIZE(fdm_knobs); i++)
+		debugfs_create_file(fdm_knobs[i].name, fdm_knobs[i].mode, fdm_dir,
+				    (void *)&fdm_knobs[i], &fdm_knob_fops);
+	return 0;
+}
+
+void fdm_knobs_exit(void)
+{
+	debugfs_remove_recursive(fdm_dir);
+}

@@ -1,0 +1,51 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * fail_dup_mmap: fail fork()'s dup_mmap() while it copies VMA #N of a chosen
+ * task, at a chosen step, on stock kernels (no CONFIG_FAULT_INJECTION).
+ * See docs/knobs.md.
+ */
+#define pr_fmt(fmt) KBUILD_MODNAME ": " fmt
+
+#include <linux/module.h>
+
+#include "fdm.h"
+
+struct fdm_state fdm = {
+	.mutex = __MUTEX_INITIALIZER(fdm.mutex),
+	.lock = __SPIN_LOCK_UNLOCKED(fdm.lock),
+	.index = -1,
+	.step = FDM_VMA_ALLOC,
+	.times = -1,
+	.probability = 100,
+	.interval = 1,
+};
+
+static int __init fdm_init(void)
+{
+	int ret;
+
+	ret = fdm_compat_init();
+	if (ret)
+		return ret;
+	ret = fdm_knobs_init();
+	if (ret) {
+		pr_err("cannot create debugfs files: %d\n", ret);
+		return ret;
+	}
+	pr_info("loaded; disarmed\n");
+	return 0;
+}
+
+static void __exit fdm_exit(void)
+{
+	fdm_knobs_exit();
+	mutex_lock(&fdm.mutex);
+	fdm_disarm();
+	mutex_unlock(&fdm.mutex);
+	pr_info("unloaded\n");
+}
+
+module_init(fdm_init);
+module_exit(fdm_exit);
+MODULE_LICENSE("GPL");
+MODULE_DESCRIPTION("Fail fork's dup_mmap() at a chosen VMA and step");

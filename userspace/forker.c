@@ -1,0 +1,532 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * forker: a VMA-rich parent that arms fail_dup_mmap for itself, forks, and
+ * checks what happened (errno, stats, last, the child's view of memory).
+ * KTAP output; exit 0 pass, 1 fail, 4 skip.
+ */
+#define _GNU_SOURCE
+#include <getopt.h>
+#include <signal.h>
+#include <stdint.h>
+#include <sys/mman.h>
+#include <sys/stat.h>
+#include <sys/wait.h>
+#include <time.h>
+
+#include "common.h"
+
+#define PAGE 4096UL
+#define LOW_BASE 0x100000UL	/* below a static binary's 0x400000 */
+#define LOW_END 0x3f0000UL
+#define HIGH_BASE 0x40000000UL
+#define MAX_VMAS 60000
+#define MAX_MAPS 70000
+
+enum kind { K_ANON, K_SHARED, K_FILE_PRIV, K_FILE_SHARED };
+static const char *kind_name[] = { "anon", "shared", "file-private", "file-shared" };
+
+struct own { uintptr_t addr; enum kind kind; int dontfork, wipeonfork; };
+struct mapent { uintptr_t start, end; char perms[5]; char name[64]; };
+
+static struct own own[MAX_VMAS];
+static int nown;
+static struct mapent maps[MAX_MAPS];
+static int nmaps;
+static char mapbuf[8 << 20];
+static int armed_by_us;
+
+static void usage(FILE *f)
+{
+	fprintf(f,
+"usage: forker [options]\n"
+"  --vmas N        VMAs to create (default 32), one page each, unmergeable\n"
+"  --mix           cycle anon, shared anon, file-backed private and shared VMAs\n"
+"  --dontfork K    MADV_DONTFORK on own VMA K\n"
+"  --wipeonfork K  MADV_WIPEONFORK on own VMA K\n"
+"  --index I       target: a number (position in /proc/self/maps) or first,\n"
+"                  second, middle, last, past, dontfork, wipeonfork\n"
+"  --step S        step to fail (default vma_alloc)\n"
+"  --forks N       forks to attempt (default 1)\n"
+"  --expect E      auto (default), fail, ok or kill\n"
+"  --no-arm        do not touch the module; just fork and check children\n"
+"  --loop SECS     fork for SECS seconds, accepting ENOMEM (race tests)\n"
+"exit: 0 all passed, 1 a check failed, 4 skipped (not root, no module)\n");
+}
+
+static uintptr_t own_addr(int i)
+{
+	uintptr_t low_slots = (LOW_END - LOW_BASE) / (2 * PAGE);
+
+	if ((uintptr_t)i < low_slots)
+		return LOW_BASE + 2 * PAGE * i;
+	return HIGH_BASE + 2 * PAGE * (i - low_slots);
+}
+
+static unsigned char pattern(int vma, size_t off)
+{
+	return (unsigned char)(vma * 31 + off * 7 + 1);
+}
+
+static int build_vmas(int n, int mix, int dontfork, int wipeonfork)
+{
+	int memfd = -1, i;
+
+	if (mix) {
+		memfd = memfd_create("forker", 0);
+		if (memfd < 0 || ftruncate(memfd, (off_t)n * PAGE))
+			return -1;
+	}
+	for (i = 0; i < n; i++) {
+		enum kind k = mix ? (enum kind)(i % 4) : K_ANON;
+		int flags = MAP_FIXED_NOREPLACE;
+		int fd = -1;
+		void *p;
+		size_t o;
+
+		flags |= (k == K_SHARED || k == K_FILE_SHARED) ? MAP_SHARED : MAP_PRIVATE;
+		if (k == K_ANON || k == K_SHARED)
+			flags |= MAP_ANONYMOUS;
+		else
+			fd = memfd;
+		p = mmap((void *)own_addr(i), PAGE, PROT_READ | PROT_WRITE, flags, fd,
+			 fd < 0 ? 0 : (off_t)i * PAGE);
+		if (p == MAP_FAILED)
+			return -1;
+		for (o = 0; o < PAGE; o++)
+			((unsigned char *)p)[o] = pattern(i, o);
+		own[i].addr = (uintptr_t)p;
+		own[i].kind = k;
+		if (i == dontfork) {
+			if (madvise(p, PAGE, MADV_DONTFORK))
+				return -1;
+			own[i].dontfork = 1;
+		}
+		if (i == wipeonfork) {
+			if (madvise(p, PAGE, MADV_WIPEONFORK))
+				return -1;
+			own[i].wipeonfork = 1;
+		}
+	}
+	nown = n;
+	return 0;
+}
+
+/* Parse /proc/self/maps without malloc (so reading it changes nothing). */
+static int read_maps(void)
+{
+	ssize_t r, got = 0;
+	char *p;
+	int fd = open("/proc/self/maps", O_RDONLY);
+
+	if (fd < 0)
+		return -1;
+	while ((r = read(fd, mapbuf + got, sizeof(mapbuf) - 1 - got)) > 0)
+		got += r;
+	close(fd);
+	mapbuf[got] = '\0';
+	nmaps = 0;
+	for (p = mapbuf; *p && nmaps < MAX_MAPS; ) {
+		struct mapent *m = &maps[nmaps];
+		char *nl = strchr(p, '\n');
+		int off = 0;
+
+		if (nl)
+			*nl = '\0';
+		m->name[0] = '\0';
+		if (sscanf(p, "%lx-%lx %4s %*s %*s %*s %n", &m->start, &m->end,
+			   m->perms, &off) >= 3) {
+			if (off)
+				snprintf(m->name, sizeof(m->name), "%s", p + off);
+			/* The vsyscall gate page is listed but is not in the tree. */
+			if (strcmp(m->name, "[vsyscall]"))
+				nmaps++;
+		}
+		if (!nl)
+			break;
+		p = nl + 1;
+	}
+	return nmaps;
+}
+
+static int own_of(uintptr_t start)
+{
+	int i;
+
+	for (i = 0; i < nown; i++)
+		if (own[i].addr == start)
+			return i;
+	return -1;
+}
+
+static int maps_index_of(uintptr_t addr)
+{
+	int i;
+
+	for (i = 0; i < nmaps; i++)
+		if (maps[i].start == addr)
+			return i;
+	return -1;
+}
+
+/* Would dup_mmap() call the step's function for VMA #idx? */
+static int step_applies(const char *step, int idx)
+{
+	struct mapent *m;
+	int o;
+
+	if (idx < 0 || idx >= nmaps)
+		return 0;
+	m = &maps[idx];
+	o = own_of(m->start);
+	if (o >= 0 && own[o].dontfork)
+		return 0;
+	if (!strcmp(step, "mt_dup"))
+		return 1;
+	if (o >= 0 && own[o].wipeonfork &&
+	    (!strcmp(step, "anon_vma") || !strcmp(step, "page_tables")))
+		return 0;
+	if (!strcmp(step, "account")) {
+		if (o >= 0)
+			return own[o].kind == K_ANON || own[o].kind == K_FILE_PRIV;
+		if (!strncmp(m->name, "[v", 2))
+			return 0;
+		return m->perms[1] == 'w' && m->perms[3] == 'p';
+	}
+	return 1;
+}
+
+static int resolve_index(const char *spec)
+{
+	char *end;
+	long v;
+	int i;
+
+	if (!strcmp(spec, "first"))
+		return 0;
+	if (!strcmp(spec, "second"))
+		return 1;
+	if (!strcmp(spec, "middle"))
+		return nmaps / 2;
+	if (!strcmp(spec, "last"))
+		return nmaps - 1;
+	if (!strcmp(spec, "past"))
+		return nmaps;
+	for (i = 0; i < nown; i++) {
+		if ((!strcmp(spec, "dontfork") && own[i].dontfork) ||
+		    (!strcmp(spec, "wipeonfork") && own[i].wipeonfork))
+			return maps_index_of(own[i].addr);
+	}
+	errno = 0;
+	v = strtol(spec, &end, 10);
+	if (errno || *end || end == spec || v < 0)
+		return -1;
+	return (int)v;
+}
+
+/* In the child: every copied VMA holds the parent's bytes. */
+static int child_check(void)
+{
+	int i;
+	size_t o;
+
+	for (i = 0; i < nown; i++) {
+		const unsigned char *p = (const unsigned char *)own[i].addr;
+
+		if (own[i].dontfork)
+			continue;
+		for (o = 0; o < PAGE; o++) {
+			unsigned char want = own[i].wipeonfork ? 0 : pattern(i, o);
+
+			if (p[o] != want)
+				return 1;
+		}
+	}
+	return 0;
+}
+
+static int parent_check(void)
+{
+	int i;
+	size_t o;
+
+	for (i = 0; i < nown; i++)
+		for (o = 0; o < PAGE; o++)
+			if (((unsigned char *)own[i].addr)[o] != pattern(i, o))
+				return 1;
+	return 0;
+}
+
+static void disarm(void)
+{
+	if (armed_by_us)
+		knob_write("index", "-1");
+	armed_by_us = 0;
+}
+
+static void on_signal(int sig)
+{
+	disarm();
+	signal(sig, SIG_DFL);
+	raise(sig);
+}
+
+static int arm(const char *step, int idx)
+{
+	char v[32];
+	int err;
+
+	snprintf(v, sizeof(v), "%d", getpid());
+	err = knob_write("index", "-1");
+	if (!err)
+		err = knob_write("step", step);
+	if (!err)
+		err = knob_write("pid", v);
+	snprintf(v, sizeof(v), "%d", idx);
+	if (!err)
+		err = knob_write("index", v);
+	if (!err)
+		armed_by_us = 1;
+	return err;
+}
+
+/* Returns 0 ok (child verified), -errno on fork failure, 1 bad child. */
+static int fork_once(void)
+{
+	int status;
+	pid_t pid = fork();
+
+	if (pid < 0)
+		return -errno;
+	if (!pid)
+		_exit(child_check());
+	if (waitpid(pid, &status, 0) < 0)
+		return -errno;
+	return WIFEXITED(status) && WEXITSTATUS(status) == 0 ? 0 : 1;
+}
+
+struct snap { long inj, failed, exit_mmap; };
+
+static int take_snap(const char *step, struct snap *s)
+{
+	char buf[4096], key[64];
+
+	if (knob_read("stats", buf, sizeof(buf)) < 0)
+		return -1;
+	snprintf(key, sizeof(key), "injections_%s", step);
+	s->inj = knob_field(buf, key);
+	s->failed = knob_field(buf, "forks_failed");
+	s->exit_mmap = knob_field(buf, "failed_exit_mmap");
+	return 0;
+}
+
+static void check_last(const char *step, int idx, pid_t pid, int error)
+{
+	char buf[1024], got_step[32], vma[64], want_vma[64];
+
+	knob_read("last", buf, sizeof(buf));
+	knob_str(buf, "step", got_step, sizeof(got_step));
+	knob_str(buf, "vma", vma, sizeof(vma));
+	snprintf(want_vma, sizeof(want_vma), "%lx-%lx", maps[idx].start, maps[idx].end);
+	ktap_result(knob_field(buf, "pid") == pid && knob_field(buf, "index") == idx &&
+		    !strcmp(got_step, step) && !strcmp(vma, want_vma) &&
+		    knob_field(buf, "error") == error,
+		    "last names pid %d VMA #%d %s (%s) step %s error %d (got pid %ld index %ld vma %s step %s error %ld)",
+		    pid, idx, want_vma, maps[idx].name[0] ? maps[idx].name : "anon",
+		    step, error, knob_field(buf, "pid"), knob_field(buf, "index"),
+		    vma, got_step, knob_field(buf, "error"));
+}
+
+/* The kill step: a victim process arms for itself and forks; it must die. */
+static int run_kill(const char *spec, const char *step)
+{
+	int pfd[2], status, idx = -1;
+	struct snap a, b;
+	pid_t v;
+
+	ktap_plan(3);
+	if (pipe(pfd) || take_snap(step, &a))
+		return KSFT_FAIL;
+	v = fork();
+	if (v < 0)
+		return KSFT_FAIL;
+	if (!v) {
+		close(pfd[0]);
+		read_maps();
+		idx = resolve_index(spec);
+		if (write(pfd[1], &idx, sizeof(idx)) != sizeof(idx) ||
+		    write(pfd[1], &maps[idx < 0 ? 0 : idx], sizeof(maps[0])) != sizeof(maps[0]))
+			_exit(2);
+		if (idx < 0 || arm(step, idx))
+			_exit(3);
+		fork_once();
+		disarm();
+		_exit(4);	/* survived: the injection did not happen */
+	}
+	close(pfd[1]);
+	if (read(pfd[0], &idx, sizeof(idx)) != sizeof(idx) ||
+	    read(pfd[0], &maps[idx < 0 ? 0 : idx], sizeof(maps[0])) != sizeof(maps[0]))
+		idx = -1;
+	waitpid(v, &status, 0);
+	knob_write("index", "-1");
+	take_snap(step, &b);
+	ktap_result(idx >= 0 && WIFSIGNALED(status) && WTERMSIG(status) == SIGKILL,
+		    "victim forking at VMA #%d was killed by SIGKILL (status 0x%x)", idx, status);
+	ktap_result(b.inj - a.inj == 1 && b.failed - a.failed == 1 &&
+		    b.exit_mmap - a.exit_mmap == 1,
+		    "stats: injections %ld forks_failed %ld failed_exit_mmap %ld (want 1 1 1)",
+		    b.inj - a.inj, b.failed - a.failed, b.exit_mmap - a.exit_mmap);
+	if (idx >= 0) {
+		nmaps = idx + 1;
+		check_last(step, idx, v, 0);
+	} else {
+		ktap_result(0, "last: victim could not resolve its index");
+	}
+	return ktap_fail ? KSFT_FAIL : KSFT_PASS;
+}
+
+static int run_loop(int secs)
+{
+	time_t end = time(NULL) + secs;
+	long ok = 0, enomem = 0, bad = 0;
+	int r;
+
+	while (time(NULL) < end) {
+		r = fork_once();
+		if (!r)
+			ok++;
+		else if (r == -ENOMEM)
+			enomem++;
+		else
+			bad++;
+	}
+	ktap_plan(2);
+	ktap_result(!bad, "loop: %ld forks ok, %ld ENOMEM, %ld other failures", ok, enomem, bad);
+	ktap_result(!parent_check(), "parent memory intact");
+	return ktap_fail ? KSFT_FAIL : KSFT_PASS;
+}
+
+int main(int argc, char **argv)
+{
+	static const struct option opts[] = {
+		{ "vmas", 1, 0, 'v' }, { "mix", 0, 0, 'm' }, { "dontfork", 1, 0, 'd' },
+		{ "wipeonfork", 1, 0, 'w' }, { "index", 1, 0, 'i' }, { "step", 1, 0, 's' },
+		{ "forks", 1, 0, 'f' }, { "expect", 1, 0, 'e' }, { "no-arm", 0, 0, 'n' },
+		{ "loop", 1, 0, 'l' }, { "help", 0, 0, 'h' }, { 0, 0, 0, 0 },
+	};
+	const char *spec = NULL, *step = "vma_alloc", *expect = "auto";
+	int nvmas = 32, mix = 0, dontfork = -1, wipeonfork = -1, forks = 1, noarm = 0;
+	int loop = 0, c, idx = -1, i, fails = 0, oks = 0, other = 0, applies, err;
+	struct snap a, b;
+	char *end;
+
+	setvbuf(stdout, NULL, _IOLBF, 0);
+	while ((c = getopt_long(argc, argv, "", opts, NULL)) != -1) {
+		long v = 0;
+
+		if (strchr("vdwfl", c)) {
+			errno = 0;
+			v = strtol(optarg, &end, 10);
+			if (errno || *end || end == optarg || v < 0 || v > MAX_VMAS) {
+				fprintf(stderr, "forker: bad number '%s'\n", optarg);
+				return 2;
+			}
+		}
+		switch (c) {
+		case 'v': nvmas = v; break;
+		case 'm': mix = 1; break;
+		case 'd': dontfork = v; break;
+		case 'w': wipeonfork = v; break;
+		case 'i': spec = optarg; break;
+		case 's': step = optarg; break;
+		case 'f': forks = v; break;
+		case 'e': expect = optarg; break;
+		case 'n': noarm = 1; break;
+		case 'l': loop = v; break;
+		case 'h': usage(stdout); return 0;
+		default: usage(stderr); return 2;
+		}
+	}
+	if (optind != argc || nvmas < 2 || (!noarm && !spec) ||
+	    (strcmp(expect, "auto") && strcmp(expect, "fail") && strcmp(expect, "ok") &&
+	     strcmp(expect, "kill"))) {
+		usage(stderr);
+		return 2;
+	}
+	if (!noarm) {
+		if (getuid())
+			ktap_skip_all("not root");
+		if (access(FDM_DIR "/index", W_OK))
+			ktap_skip_all("fail_dup_mmap not loaded (no " FDM_DIR ")");
+	}
+	if (build_vmas(nvmas, mix, dontfork, wipeonfork)) {
+		printf("Bail out! cannot build %d VMAs: %s\n", nvmas, strerror(errno));
+		return KSFT_FAIL;
+	}
+	signal(SIGINT, on_signal);
+	signal(SIGTERM, on_signal);
+	atexit(disarm);
+
+	if (!strcmp(step, "kill") || !strcmp(expect, "kill"))
+		return run_kill(spec, step);
+	if (loop)
+		return run_loop(loop);
+
+	read_maps();
+	if (spec) {
+		idx = resolve_index(spec);
+		if (idx < 0) {
+			fprintf(stderr, "forker: bad --index '%s'\n", spec);
+			return 2;
+		}
+	}
+	applies = noarm ? 0 : step_applies(step, idx);
+	if (!strcmp(expect, "auto"))
+		expect = applies ? "fail" : "ok";
+	ktap_plan(noarm ? 2 : 4);
+	printf("# %d VMAs in the parent (%d own, %s); target #%d %s step %s; expect %s\n",
+	       nmaps, nown, mix ? "mixed" : "anon", idx,
+	       idx >= 0 && idx < nmaps ? (maps[idx].name[0] ? maps[idx].name : "anon") : "(none)",
+	       step, expect);
+	if (!noarm) {
+		if (take_snap(step, &a)) {
+			printf("Bail out! cannot read stats\n");
+			return KSFT_FAIL;
+		}
+		err = arm(step, idx);
+		if (err) {
+			printf("Bail out! arming failed: %s\n", strerror(-err));
+			return KSFT_FAIL;
+		}
+	}
+	for (i = 0; i < forks; i++) {
+		int r = fork_once();
+
+		if (r == -ENOMEM)
+			fails++;
+		else if (!r)
+			oks++;
+		else
+			other++;
+	}
+	disarm();
+	if (!strcmp(expect, "fail"))
+		ktap_result(fails == forks, "%d/%d forks failed with ENOMEM (%d other errors)",
+			    fails, forks, other);
+	else
+		ktap_result(oks == forks, "%d/%d forks succeeded and children saw the parent's bytes (%d ENOMEM, %d other)",
+			    oks, forks, fails, other);
+	ktap_result(!parent_check(), "parent memory intact");
+	if (!noarm) {
+		take_snap(step, &b);
+		ktap_result(b.inj - a.inj == fails && b.failed - a.failed == fails &&
+			    b.exit_mmap - a.exit_mmap == fails,
+			    "stats: injections %ld forks_failed %ld failed_exit_mmap %ld (want %d each)",
+			    b.inj - a.inj, b.failed - a.failed, b.exit_mmap - a.exit_mmap, fails);
+		if (fails)
+			check_last(step, idx, getpid(), -12);
+		else
+			ktap_result(b.inj == a.inj, "no injection at #%d (%s)", idx,
+				    idx < nmaps ? kind_name[own_of(maps[idx].start) >= 0 ? own[own_of(maps[idx].start)].kind : 0] : "past the last VMA");
+	}
+	return ktap_fail ? KSFT_FAIL : KSFT_PASS;
+}
