@@ -47,7 +47,8 @@ static void usage(FILE *f)
 "                  second, middle, last, past, dontfork, wipeonfork\n"
 "  --step S        step to fail (default vma_alloc)\n"
 "  --forks N       forks to attempt (default 1)\n"
-"  --expect E      auto (default), fail, ok or kill\n"
+"  --expect E      auto (default: from the step and the target VMA), fail or ok;\n"
+"                  with --step kill a victim process forks and must die\n"
 "  --no-arm        do not touch the module; just fork and check children\n"
 "  --loop SECS     fork for SECS seconds, accepting ENOMEM (race tests)\n"
 "exit: 0 all passed, 1 a check failed, 4 skipped (not root, no module)\n");
@@ -178,10 +179,10 @@ static int step_applies(const char *step, int idx)
 		return 0;
 	m = &maps[idx];
 	o = own_of(m->start);
+	if (!strcmp(step, "mt_dup"))	/* whole tree, before any VMA */
+		return 1;
 	if (o >= 0 && own[o].dontfork)
 		return 0;
-	if (!strcmp(step, "mt_dup"))
-		return 1;
 	if (o >= 0 && own[o].wipeonfork &&
 	    (!strcmp(step, "anon_vma") || !strcmp(step, "page_tables")))
 		return 0;
@@ -336,11 +337,17 @@ static void check_last(const char *step, int idx, pid_t pid, int error)
 		    vma, got_step, knob_field(buf, "error"));
 }
 
-/* The kill step: a victim process arms for itself and forks; it must die. */
-static int run_kill(const char *spec, const char *step)
+/*
+ * The kill step: a victim process builds the VMAs, arms for itself and forks;
+ * it must die of SIGKILL where the step applies, and survive elsewhere.
+ */
+static int run_kill(const char *spec, const char *step, int nvmas, int mix,
+		    int dontfork, int wipeonfork)
 {
-	int pfd[2], status, idx = -1;
+	struct { int idx, applies; struct mapent m; } info = { -1, 0, { 0 } };
+	int pfd[2], status, killed;
 	struct snap a, b;
+	long want;
 	pid_t v;
 
 	ktap_plan(3);
@@ -351,35 +358,48 @@ static int run_kill(const char *spec, const char *step)
 		return KSFT_FAIL;
 	if (!v) {
 		close(pfd[0]);
-		read_maps();
-		idx = resolve_index(spec);
-		if (write(pfd[1], &idx, sizeof(idx)) != sizeof(idx) ||
-		    write(pfd[1], &maps[idx < 0 ? 0 : idx], sizeof(maps[0])) != sizeof(maps[0]))
+		if (build_vmas(nvmas, mix, dontfork, wipeonfork))
 			_exit(2);
-		if (idx < 0 || arm(step, idx))
+		read_maps();
+		info.idx = resolve_index(spec);
+		info.applies = step_applies(step, info.idx);
+		if (info.idx >= 0 && info.idx < nmaps)
+			info.m = maps[info.idx];
+		if (write(pfd[1], &info, sizeof(info)) != sizeof(info))
+			_exit(2);
+		if (info.idx < 0 || arm(step, info.idx))
 			_exit(3);
 		fork_once();
 		disarm();
-		_exit(4);	/* survived: the injection did not happen */
+		_exit(4);	/* survived: no injection */
 	}
 	close(pfd[1]);
-	if (read(pfd[0], &idx, sizeof(idx)) != sizeof(idx) ||
-	    read(pfd[0], &maps[idx < 0 ? 0 : idx], sizeof(maps[0])) != sizeof(maps[0]))
-		idx = -1;
+	if (read(pfd[0], &info, sizeof(info)) != sizeof(info))
+		info.idx = -1;
 	waitpid(v, &status, 0);
 	knob_write("index", "-1");
 	take_snap(step, &b);
-	ktap_result(idx >= 0 && WIFSIGNALED(status) && WTERMSIG(status) == SIGKILL,
-		    "victim forking at VMA #%d was killed by SIGKILL (status 0x%x)", idx, status);
-	ktap_result(b.inj - a.inj == 1 && b.failed - a.failed == 1 &&
-		    b.exit_mmap - a.exit_mmap == 1,
-		    "stats: injections %ld forks_failed %ld failed_exit_mmap %ld (want 1 1 1)",
-		    b.inj - a.inj, b.failed - a.failed, b.exit_mmap - a.exit_mmap);
-	if (idx >= 0) {
-		nmaps = idx + 1;
-		check_last(step, idx, v, 0);
+	killed = WIFSIGNALED(status) && WTERMSIG(status) == SIGKILL;
+	want = info.applies;
+	printf("# victim %d: target #%d %s, expect %s\n", v, info.idx,
+	       info.m.name[0] ? info.m.name : "anon", want ? "kill" : "survival");
+	if (want)
+		ktap_result(info.idx >= 0 && killed,
+			    "victim forking at VMA #%d was killed by SIGKILL (status 0x%x)",
+			    info.idx, status);
+	else
+		ktap_result(info.idx >= 0 && WIFEXITED(status) && WEXITSTATUS(status) == 4,
+			    "victim forking at VMA #%d survived (status 0x%x)", info.idx, status);
+	ktap_result(b.inj - a.inj == want && b.failed - a.failed == want &&
+		    b.exit_mmap - a.exit_mmap == want,
+		    "stats: injections %ld forks_failed %ld failed_exit_mmap %ld (want %ld each)",
+		    b.inj - a.inj, b.failed - a.failed, b.exit_mmap - a.exit_mmap, want);
+	if (want && info.idx >= 0) {
+		maps[info.idx] = info.m;
+		nmaps = info.idx + 1;
+		check_last(step, info.idx, v, 0);
 	} else {
-		ktap_result(0, "last: victim could not resolve its index");
+		ktap_result(b.inj == a.inj, "no injection at #%d", info.idx);
 	}
 	return ktap_fail ? KSFT_FAIL : KSFT_PASS;
 }
@@ -447,8 +467,7 @@ int main(int argc, char **argv)
 		}
 	}
 	if (optind != argc || nvmas < 2 || (!noarm && !spec) ||
-	    (strcmp(expect, "auto") && strcmp(expect, "fail") && strcmp(expect, "ok") &&
-	     strcmp(expect, "kill"))) {
+	    (strcmp(expect, "auto") && strcmp(expect, "fail") && strcmp(expect, "ok"))) {
 		usage(stderr);
 		return 2;
 	}
@@ -458,16 +477,15 @@ int main(int argc, char **argv)
 		if (access(FDM_DIR "/index", W_OK))
 			ktap_skip_all("fail_dup_mmap not loaded (no " FDM_DIR ")");
 	}
+	signal(SIGINT, on_signal);
+	signal(SIGTERM, on_signal);
+	atexit(disarm);
+	if (!strcmp(step, "kill") && !noarm)
+		return run_kill(spec, step, nvmas, mix, dontfork, wipeonfork);
 	if (build_vmas(nvmas, mix, dontfork, wipeonfork)) {
 		printf("Bail out! cannot build %d VMAs: %s\n", nvmas, strerror(errno));
 		return KSFT_FAIL;
 	}
-	signal(SIGINT, on_signal);
-	signal(SIGTERM, on_signal);
-	atexit(disarm);
-
-	if (!strcmp(step, "kill") || !strcmp(expect, "kill"))
-		return run_kill(spec, step);
 	if (loop)
 		return run_loop(loop);
 

@@ -1,0 +1,53 @@
+#!/bin/sh
+# Every available step at VMA first/second/middle/last: the fork fails with
+# ENOMEM (the kill step: the forking task dies), last names the VMA, stats
+# count one injection per failed fork; past the last VMA, on a MADV_DONTFORK
+# VMA and (for anon_vma/page_tables) on a MADV_WIPEONFORK VMA nothing fails.
+set -eu
+. /fdm/guest/lib.sh
+
+usage() { echo "usage: inject-matrix.sh [-n VMAS]"; }
+vmas=40
+while [ $# -gt 0 ]; do
+	case $1 in
+	-n) vmas=$2; shift 2 ;;
+	-h) usage; exit 0 ;;
+	*) usage >&2; exit 2 ;;
+	esac
+done
+require_root
+fdm_load
+trap fdm_disarm EXIT INT TERM
+
+steps=$(awk '$3 == "available" { print $1 }' $FDM/steps)
+unavail=$(awk '$3 != "available" { print $1 }' $FDM/steps)
+n=0
+for s in $steps; do n=$((n + 6)); done
+for s in $unavail; do n=$((n + 1)); done
+ktap_header $n
+echo "# kernel $(uname -r); steps available: $(echo $steps)"
+for s in $unavail; do
+	r=$(knob step "$s" || true)
+	if [ "$r" = EOPNOTSUPP ]; then
+		ktap_ok "unavailable step $s cannot be selected ($r)"
+	else
+		ktap_not_ok "unavailable step $s: write gave $r, want EOPNOTSUPP"
+	fi
+done
+for s in $steps; do
+	for i in first second middle last; do
+		ktap_subtest "$s at $i" forker --vmas "$vmas" --index $i --step "$s" --forks 2
+	done
+	ktap_subtest "$s past the last VMA" forker --vmas "$vmas" --index past --step "$s"
+	case $s in
+	anon_vma | page_tables) ktap_subtest "$s at a MADV_WIPEONFORK VMA does not fail" \
+		forker --vmas "$vmas" --wipeonfork 4 --index wipeonfork --step "$s" --expect ok ;;
+	mt_dup) ktap_subtest "$s at a MADV_DONTFORK VMA fails (the whole tree is copied first)" \
+		forker --vmas "$vmas" --mix --dontfork 5 --index dontfork --step "$s" --expect fail ;;
+	kill) ktap_subtest "$s at a MADV_DONTFORK VMA: the forking task survives" \
+		forker --vmas "$vmas" --mix --dontfork 5 --index dontfork --step "$s" ;;
+	*) ktap_subtest "$s at a MADV_DONTFORK VMA does not fail" \
+		forker --vmas "$vmas" --mix --dontfork 5 --index dontfork --step "$s" --expect ok ;;
+	esac
+done
+ktap_finish
