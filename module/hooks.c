@@ -185,9 +185,9 @@ static int fdm_exit_mmap_pre(struct kprobe *p, struct pt_regs *regs)
  */
 static void fdm_resolve(struct fdm_slot *s)
 {
+	VMA_ITERATOR(vmi, current->mm, 0);
 	struct vm_area_struct *vma;
 	long i = 0, acct = 0;
-	VMA_ITERATOR(vmi, current->mm, 0);
 
 	s->resolved = true;
 	for_each_vma(vmi, vma) {
