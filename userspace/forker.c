@@ -34,6 +34,7 @@ static struct mapent maps[MAX_MAPS];
 static int nmaps;
 static char mapbuf[8 << 20];
 static int armed_by_us;
+static int by_addr;	/* arm through the addr knob instead of index */
 
 static void usage(FILE *f)
 {
@@ -49,6 +50,7 @@ static void usage(FILE *f)
 "  --forks N       forks to attempt (default 1)\n"
 "  --expect E      auto (default: from the step and the target VMA), fail or ok;\n"
 "                  with --step kill a victim process forks and must die\n"
+"  --by-addr       arm through the addr knob (an address inside the target)\n"
 "  --no-arm        do not touch the module; just fork and check children\n"
 "  --loop SECS     fork for SECS seconds, accepting ENOMEM (race tests)\n"
 "exit: 0 all passed, 1 a check failed, 4 skipped (not root, no module)\n");
@@ -282,9 +284,13 @@ static int arm(const char *step, int idx)
 		err = knob_write("step", step);
 	if (!err)
 		err = knob_write("pid", v);
-	snprintf(v, sizeof(v), "%d", idx);
+	if (by_addr && idx < nmaps)	/* an address inside the VMA, not its start */
+		snprintf(v, sizeof(v), "0x%lx", maps[idx].start +
+			 (maps[idx].end - maps[idx].start) / 2);
+	else
+		snprintf(v, sizeof(v), "%d", idx);
 	if (!err)
-		err = knob_write("index", v);
+		err = knob_write(by_addr ? "addr" : "index", v);
 	if (!err)
 		armed_by_us = 1;
 	return err;
@@ -431,7 +437,8 @@ int main(int argc, char **argv)
 		{ "vmas", 1, 0, 'v' }, { "mix", 0, 0, 'm' }, { "dontfork", 1, 0, 'd' },
 		{ "wipeonfork", 1, 0, 'w' }, { "index", 1, 0, 'i' }, { "step", 1, 0, 's' },
 		{ "forks", 1, 0, 'f' }, { "expect", 1, 0, 'e' }, { "no-arm", 0, 0, 'n' },
-		{ "loop", 1, 0, 'l' }, { "help", 0, 0, 'h' }, { 0, 0, 0, 0 },
+		{ "loop", 1, 0, 'l' }, { "help", 0, 0, 'h' }, { "by-addr", 0, 0, 'a' },
+		{ 0, 0, 0, 0 },
 	};
 	const char *spec = NULL, *step = "vma_alloc", *expect = "auto";
 	int nvmas = 32, mix = 0, dontfork = -1, wipeonfork = -1, forks = 1, noarm = 0;
@@ -461,6 +468,7 @@ int main(int argc, char **argv)
 		case 'f': forks = v; break;
 		case 'e': expect = optarg; break;
 		case 'n': noarm = 1; break;
+		case 'a': by_addr = 1; break;
 		case 'l': loop = v; break;
 		case 'h': usage(stdout); return 0;
 		default: usage(stderr); return 2;

@@ -23,6 +23,7 @@ steps=$(awk '$3 == "available" { print $1 }' $FDM/steps)
 unavail=$(awk '$3 != "available" { print $1 }' $FDM/steps)
 n=0
 for s in $steps; do n=$((n + 6)); done
+n=$((n + 2))
 for s in $unavail; do n=$((n + 1)); done
 ktap_header $n
 echo "# kernel $(uname -r); steps available: $(echo $steps)"
@@ -50,4 +51,8 @@ for s in $steps; do
 		forker --vmas "$vmas" --mix --dontfork 5 --index dontfork --step "$s" --expect ok ;;
 	esac
 done
+ktap_subtest "armed through addr (an address inside the middle VMA): last reports its index" \
+	forker --vmas "$vmas" --by-addr --index middle --step vma_alloc --forks 2
+ktap_subtest "armed through addr at the last VMA" \
+	forker --vmas "$vmas" --by-addr --index last --step page_tables
 ktap_finish
