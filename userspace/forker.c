@@ -53,6 +53,8 @@ static void usage(FILE *f)
 "  --by-addr       arm through the addr knob (an address inside the target)\n"
 "  --no-arm        do not touch the module; just fork and check children\n"
 "  --loop SECS     fork for SECS seconds, accepting ENOMEM (race tests)\n"
+"  --fails LO-HI   expect LO to HI of the forks to fail, the rest to succeed\n"
+"                  (times, interval, probability tests)\n"
 "exit: 0 all passed, 1 a check failed, 4 skipped (not root, no module)\n");
 }
 
@@ -438,11 +440,14 @@ int main(int argc, char **argv)
 		{ "wipeonfork", 1, 0, 'w' }, { "index", 1, 0, 'i' }, { "step", 1, 0, 's' },
 		{ "forks", 1, 0, 'f' }, { "expect", 1, 0, 'e' }, { "no-arm", 0, 0, 'n' },
 		{ "loop", 1, 0, 'l' }, { "help", 0, 0, 'h' }, { "by-addr", 0, 0, 'a' },
+		{ "fails", 1, 0, 'F' },
 		{ 0, 0, 0, 0 },
 	};
 	const char *spec = NULL, *step = "vma_alloc", *expect = "auto";
 	int nvmas = 32, mix = 0, dontfork = -1, wipeonfork = -1, forks = 1, noarm = 0;
 	int loop = 0, c, idx = -1, i, fails = 0, oks = 0, other = 0, applies, err;
+	int fail_lo = -1, fail_hi = -1;
+	char junk;
 	struct snap a, b;
 	char *end;
 
@@ -469,6 +474,13 @@ int main(int argc, char **argv)
 		case 'e': expect = optarg; break;
 		case 'n': noarm = 1; break;
 		case 'a': by_addr = 1; break;
+		case 'F':
+			if (sscanf(optarg, "%d-%d%c", &fail_lo, &fail_hi, &junk) != 2 ||
+			    fail_lo < 0 || fail_hi < fail_lo) {
+				fprintf(stderr, "forker: bad --fails '%s' (want LO-HI)\n", optarg);
+				return 2;
+			}
+			break;
 		case 'l': loop = v; break;
 		case 'h': usage(stdout); return 0;
 		default: usage(stderr); return 2;
@@ -535,7 +547,11 @@ int main(int argc, char **argv)
 			other++;
 	}
 	disarm();
-	if (!strcmp(expect, "fail"))
+	if (fail_lo >= 0)
+		ktap_result(fails >= fail_lo && fails <= fail_hi && fails + oks == forks,
+			    "%d of %d forks failed with ENOMEM, want %d to %d; the others succeeded (%d other errors)",
+			    fails, forks, fail_lo, fail_hi, other);
+	else if (!strcmp(expect, "fail"))
 		ktap_result(fails == forks, "%d/%d forks failed with ENOMEM (%d other errors)",
 			    fails, forks, other);
 	else
