@@ -78,7 +78,25 @@ struct fdm_slot {
 /* A failed child whose exit_mmap() has not been seen yet. */
 struct fdm_pending {
 	struct mm_struct *mm;
-	pid_t forker;
+	pid_t forker;		/* thread that forked */
+	pid_t tgid;
+	long index;
+	enum fdm_step step;
+	unsigned long start, end;
+};
+
+/* What exit_mmap() found in a failed child's tree. */
+struct fdm_audit {
+	struct fdm_pending fork;
+	char comm[TASK_COMM_LEN];	/* task running exit_mmap() */
+	bool other_task;
+	long entries;		/* all entries, markers included */
+	long fresh;		/* VMAs of this mm */
+	long stale;		/* VMAs of another mm (the parent's) */
+	long markers;		/* XA_ZERO_ENTRY */
+	long marker_pos;	/* position of the first marker among entries */
+	unsigned long marker_start, marker_end;
+	bool valid;
 };
 
 struct fdm_last {
@@ -99,6 +117,11 @@ enum fdm_stat {
 	FDM_STAT_EXIT_MMAP_DEFERRED,
 	FDM_STAT_SLOTS_FULL,
 	FDM_STAT_PENDING_FULL,
+	FDM_STAT_AUDITS,
+	FDM_STAT_AUDIT_MARKERS,
+	FDM_STAT_AUDIT_STALE,
+	FDM_STAT_AUDIT_EMPTY,
+	FDM_STAT_AUDIT_BUSY,
 	FDM_NR_STATS,
 };
 
@@ -125,6 +148,7 @@ struct fdm_state {
 	struct fdm_slot slots[FDM_SLOTS];
 	struct fdm_pending pending[FDM_PENDING];
 	struct fdm_last last;
+	struct fdm_audit audit;
 	char last_deferred_comm[TASK_COMM_LEN];
 
 	atomic_long_t stats[FDM_NR_STATS];
@@ -138,6 +162,9 @@ extern struct fdm_state fdm;
 /* compat.c */
 int fdm_compat_init(void);
 bool fdm_vma_accountable(struct vm_area_struct *vma);
+
+/* audit.c */
+bool fdm_audit_mm(struct mm_struct *mm, struct fdm_audit *a);
 
 /* hooks.c */
 int fdm_arm(void);

@@ -21,6 +21,7 @@
 #include <linux/string.h>
 
 #include "fdm.h"
+#include "fdm_trace.h"
 
 static void fdm_stat_inc(enum fdm_stat s)
 {
@@ -122,18 +123,25 @@ static int fdm_dup_pre(struct kprobe *p, struct pt_regs *regs)
 	return 0;
 }
 
-/* Remember a child that will be torn down, to see where exit_mmap() runs. */
-static void fdm_pending_add(struct mm_struct *mm)
+/* Remember a child that will be torn down, to audit its exit_mmap(). */
+static void fdm_pending_add(struct fdm_slot *s)
 {
+	struct fdm_pending *p;
 	int i;
 
 	for (i = 0; i < FDM_PENDING; i++) {
-		if (!fdm.pending[i].mm) {
-			fdm.pending[i].mm = mm;
-			fdm.pending[i].forker = task_pid_nr(current);
-			atomic_inc(&fdm.npending);
-			return;
-		}
+		p = &fdm.pending[i];
+		if (p->mm)
+			continue;
+		p->mm = s->child;
+		p->forker = task_pid_nr(current);
+		p->tgid = task_tgid_nr(current);
+		p->index = s->target_index;
+		p->step = s->step;
+		p->start = s->start;
+		p->end = s->end;
+		atomic_inc(&fdm.npending);
+		return;
 	}
 	fdm_stat_inc(FDM_STAT_PENDING_FULL);
 }
@@ -157,6 +165,7 @@ static int fdm_clone_ret(struct kretprobe_instance *ri, struct pt_regs *regs)
 static int fdm_exit_mmap_pre(struct kprobe *p, struct pt_regs *regs)
 {
 	struct mm_struct *mm = (struct mm_struct *)regs_get_kernel_argument(regs, 0);
+	struct fdm_audit a = { };
 	unsigned long flags;
 	int i;
 
@@ -166,14 +175,36 @@ static int fdm_exit_mmap_pre(struct kprobe *p, struct pt_regs *regs)
 	for (i = 0; i < FDM_PENDING; i++) {
 		if (fdm.pending[i].mm != mm)
 			continue;
-		fdm_stat_inc(FDM_STAT_EXIT_MMAP);
-		if (fdm.pending[i].forker != task_pid_nr(current)) {
-			fdm_stat_inc(FDM_STAT_EXIT_MMAP_DEFERRED);
-			get_task_comm(fdm.last_deferred_comm, current);
-		}
+		a.fork = fdm.pending[i];
 		fdm.pending[i].mm = NULL;
 		atomic_dec(&fdm.npending);
 		break;
+	}
+	spin_unlock_irqrestore(&fdm.lock, flags);
+	if (!a.fork.mm)
+		return 0;
+
+	a.other_task = a.fork.forker != task_pid_nr(current);
+	get_task_comm(a.comm, current);
+	a.valid = fdm_audit_mm(mm, &a);
+	trace_fdm_audit(a.fork.tgid, a.fork.index, a.entries, a.fresh, a.stale,
+			a.markers, a.marker_start, a.marker_end, a.other_task);
+
+	spin_lock_irqsave(&fdm.lock, flags);
+	fdm_stat_inc(FDM_STAT_EXIT_MMAP);
+	if (a.other_task) {
+		fdm_stat_inc(FDM_STAT_EXIT_MMAP_DEFERRED);
+		memcpy(fdm.last_deferred_comm, a.comm, TASK_COMM_LEN);
+	}
+	if (a.valid) {
+		fdm_stat_inc(FDM_STAT_AUDITS);
+		atomic_long_add(a.markers, &fdm.stats[FDM_STAT_AUDIT_MARKERS]);
+		atomic_long_add(a.stale, &fdm.stats[FDM_STAT_AUDIT_STALE]);
+		if (!a.entries)
+			fdm_stat_inc(FDM_STAT_AUDIT_EMPTY);
+		fdm.audit = a;
+	} else {
+		fdm_stat_inc(FDM_STAT_AUDIT_BUSY);
 	}
 	spin_unlock_irqrestore(&fdm.lock, flags);
 	return 0;
@@ -246,6 +277,7 @@ static void fdm_record(struct fdm_slot *s, int error)
 	l->error = error;
 	l->valid = true;
 	atomic_long_inc(&fdm.injections[s->step]);
+	trace_fdm_inject(l->pid, l->index, l->step, l->start, l->end, error);
 	if (fdm.verbose && __ratelimit(&rs)) {
 		pr_info("injected %s at VMA #%ld %lx-%lx in %s[%d]: %d\n",
 			fdm_steps[s->step].name, s->target_index, s->start,
@@ -302,7 +334,7 @@ static int fdm_step_pre(struct kprobe *p, struct pt_regs *regs)
 		s->injected = true;
 		fdm_record(s, d->ret == FDM_RET_KILL ? 0 : -ENOMEM);
 		if (s->child)
-			fdm_pending_add(s->child);
+			fdm_pending_add(s);
 	}
 	spin_unlock_irqrestore(&fdm.lock, flags);
 	if (!fail)

@@ -252,6 +252,11 @@ static const char * const fdm_stat_names[FDM_NR_STATS] = {
 	[FDM_STAT_EXIT_MMAP_DEFERRED] = "failed_exit_mmap_other_task",
 	[FDM_STAT_SLOTS_FULL] = "slots_full",
 	[FDM_STAT_PENDING_FULL] = "pending_full",
+	[FDM_STAT_AUDITS] = "audits",
+	[FDM_STAT_AUDIT_MARKERS] = "audit_markers",
+	[FDM_STAT_AUDIT_STALE] = "audit_stale_entries",
+	[FDM_STAT_AUDIT_EMPTY] = "audit_empty_trees",
+	[FDM_STAT_AUDIT_BUSY] = "audit_skipped_busy",
 };
 
 static void fdm_show_stats(struct seq_file *m)
@@ -286,6 +291,29 @@ static void fdm_show_last(struct seq_file *m)
 		   l.end, l.error);
 }
 
+static void fdm_show_audit(struct seq_file *m)
+{
+	struct fdm_audit a;
+	unsigned long flags;
+
+	spin_lock_irqsave(&fdm.lock, flags);
+	a = fdm.audit;
+	spin_unlock_irqrestore(&fdm.lock, flags);
+	if (!a.valid)
+		return;
+	seq_printf(m, "pid %d\nindex %ld\nstep %s\nvma %lx-%lx\n", a.fork.tgid,
+		   a.fork.index, fdm_steps[a.fork.step].name, a.fork.start,
+		   a.fork.end);
+	seq_printf(m, "exit_task %s\nother_task %d\n", a.comm, a.other_task);
+	seq_printf(m, "entries %ld\nfresh %ld\nstale %ld\nmarkers %ld\n",
+		   a.entries, a.fresh, a.stale, a.markers);
+	if (a.markers)
+		seq_printf(m, "marker %lx-%lx\nmarker_pos %ld\n", a.marker_start,
+			   a.marker_end, a.marker_pos);
+	else
+		seq_puts(m, "marker -\nmarker_pos -1\n");
+}
+
 static int fdm_store_reset(const char *s)
 {
 	unsigned long flags;
@@ -301,6 +329,7 @@ static int fdm_store_reset(const char *s)
 		atomic_long_set(&fdm.injections[i], 0);
 	}
 	memset(&fdm.last, 0, sizeof(fdm.last));
+	memset(&fdm.audit, 0, sizeof(fdm.audit));
 	fdm.last_deferred_comm[0] = '\0';
 	fdm.nmissed_done = 0;
 	fdm.calls = 0;
@@ -322,6 +351,7 @@ static const struct fdm_knob fdm_knobs[] = {
 	{ "armed", 0400, fdm_show_armed, NULL },
 	{ "stats", 0400, fdm_show_stats, NULL },
 	{ "last", 0400, fdm_show_last, NULL },
+	{ "audit", 0400, fdm_show_audit, NULL },
 	{ "reset", 0200, NULL, fdm_store_reset },
 };
 

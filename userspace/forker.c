@@ -35,6 +35,7 @@ static int nmaps;
 static char mapbuf[8 << 20];
 static int armed_by_us;
 static int by_addr;	/* arm through the addr knob instead of index */
+static int audit;	/* also check the audit of the failed child */
 
 static void usage(FILE *f)
 {
@@ -51,6 +52,8 @@ static void usage(FILE *f)
 "  --expect E      auto (default: from the step and the target VMA), fail or ok;\n"
 "                  with --step kill a victim process forks and must die\n"
 "  --by-addr       arm through the addr knob (an address inside the target)\n"
+"  --audit         check the module's audit of the failed child's tree against\n"
+"                  what this kernel line does (docs/audit.md)\n"
 "  --no-arm        do not touch the module; just fork and check children\n"
 "  --loop SECS     fork for SECS seconds, accepting ENOMEM (race tests)\n"
 "  --fails LO-HI   expect LO to HI of the forks to fail, the rest to succeed\n"
@@ -345,6 +348,76 @@ static void check_last(const char *step, int idx, pid_t pid, int error)
 		    vma, got_step, knob_field(buf, "error"));
 }
 
+#include <sys/utsname.h>
+
+/* How the running kernel leaves a failed child's tree (docs/audit.md). */
+enum recovery { R_INCREMENTAL, R_MARKER, R_TEARDOWN };
+
+static enum recovery kernel_recovery(void)
+{
+	struct utsname u;
+	int major = 0, minor = 0;
+
+	uname(&u);
+	sscanf(u.release, "%d.%d", &major, &minor);
+	if (major == 6 && minor < 8)
+		return R_INCREMENTAL;	/* dup_mmap() builds the tree VMA by VMA */
+	if (major == 6 && minor <= 18)
+		return R_MARKER;	/* v6.8 __mt_dup() + XA_ZERO_ENTRY */
+	return R_TEARDOWN;		/* v7.0 "mm: change dup_mmap() recovery" */
+}
+
+/*
+ * Check the audit of the child that failed at VMA #idx (of total), as the
+ * table in docs/audit.md says, from the maps the parent had at fork time.
+ */
+static void check_audit(const char *step, int idx, int total)
+{
+	char buf[1024], marker[64], want_marker[64] = "-";
+	enum recovery r = kernel_recovery();
+	int linked = idx, kill = !strcmp(step, "kill");
+	long want_entries, want_fresh, want_stale = 0, want_markers = 0;
+
+	if (!strcmp(step, "page_tables") || kill)
+		linked = idx + 1;	/* the VMA is in the child's tree already */
+	if (!strcmp(step, "mt_dup"))
+		linked = 0;
+	if (kill && r == R_TEARDOWN)
+		linked = total;		/* measured: the copy completes first */
+	if (linked > total)
+		linked = total;
+	if (r == R_TEARDOWN && !kill) {
+		want_entries = want_fresh = 0;	/* torn down whatever the index */
+	} else if (r == R_INCREMENTAL || linked == total) {
+		want_entries = want_fresh = linked;
+	} else if (r == R_MARKER) {
+		want_fresh = linked;
+		if (!strcmp(step, "mt_dup")) {
+			want_entries = 0;
+		} else {
+			want_entries = total;
+			want_markers = 1;
+			want_stale = total - linked - 1;
+			snprintf(want_marker, sizeof(want_marker), "%lx-%lx",
+				 maps[linked].start, maps[linked].end);
+		}
+	} else {
+		want_entries = want_fresh = 0;
+	}
+	knob_read("audit", buf, sizeof(buf));
+	knob_str(buf, "marker", marker, sizeof(marker));
+	ktap_result(knob_field(buf, "entries") == want_entries &&
+		    knob_field(buf, "fresh") == want_fresh &&
+		    knob_field(buf, "stale") == want_stale &&
+		    knob_field(buf, "markers") == want_markers &&
+		    !strcmp(marker, want_marker) && knob_field(buf, "index") == idx,
+		    "audit (%s): entries %ld fresh %ld stale %ld markers %ld marker %s (want %ld %ld %ld %ld %s)",
+		    r == R_INCREMENTAL ? "incremental tree" : r == R_MARKER ? "XA_ZERO marker" : "teardown",
+		    knob_field(buf, "entries"), knob_field(buf, "fresh"),
+		    knob_field(buf, "stale"), knob_field(buf, "markers"), marker,
+		    want_entries, want_fresh, want_stale, want_markers, want_marker);
+}
+
 /*
  * The kill step: a victim process builds the VMAs, arms for itself and forks;
  * it must die of SIGKILL where the step applies, and survive elsewhere.
@@ -352,13 +425,13 @@ static void check_last(const char *step, int idx, pid_t pid, int error)
 static int run_kill(const char *spec, const char *step, int nvmas, int mix,
 		    int dontfork, int wipeonfork)
 {
-	struct { int idx, applies; struct mapent m; } info = { -1, 0, { 0 } };
+	struct { int idx, applies, total; struct mapent m, next; } info = { -1, 0, 0, { 0 }, { 0 } };
 	int pfd[2], status, killed;
 	struct snap a, b;
 	long want;
 	pid_t v;
 
-	ktap_plan(3);
+	ktap_plan(3 + audit);
 	if (pipe(pfd) || take_snap(step, &a))
 		return KSFT_FAIL;
 	v = fork();
@@ -371,8 +444,11 @@ static int run_kill(const char *spec, const char *step, int nvmas, int mix,
 		read_maps();
 		info.idx = resolve_index(spec);
 		info.applies = step_applies(step, info.idx);
+		info.total = nmaps;
 		if (info.idx >= 0 && info.idx < nmaps)
 			info.m = maps[info.idx];
+		if (info.idx >= 0 && info.idx + 1 < nmaps)
+			info.next = maps[info.idx + 1];
 		if (write(pfd[1], &info, sizeof(info)) != sizeof(info))
 			_exit(2);
 		if (info.idx < 0 || arm(step, info.idx))
@@ -404,10 +480,15 @@ static int run_kill(const char *spec, const char *step, int nvmas, int mix,
 		    b.inj - a.inj, b.failed - a.failed, b.exit_mmap - a.exit_mmap, want);
 	if (want && info.idx >= 0) {
 		maps[info.idx] = info.m;
+		maps[info.idx + 1] = info.next;
 		nmaps = info.idx + 1;
 		check_last(step, info.idx, v, 0);
+		if (audit)
+			check_audit(step, info.idx, info.total);
 	} else {
 		ktap_result(b.inj == a.inj, "no injection at #%d", info.idx);
+		if (audit)
+			ktap_skip("audit: no failed child");
 	}
 	return ktap_fail ? KSFT_FAIL : KSFT_PASS;
 }
@@ -440,7 +521,7 @@ int main(int argc, char **argv)
 		{ "wipeonfork", 1, 0, 'w' }, { "index", 1, 0, 'i' }, { "step", 1, 0, 's' },
 		{ "forks", 1, 0, 'f' }, { "expect", 1, 0, 'e' }, { "no-arm", 0, 0, 'n' },
 		{ "loop", 1, 0, 'l' }, { "help", 0, 0, 'h' }, { "by-addr", 0, 0, 'a' },
-		{ "fails", 1, 0, 'F' },
+		{ "fails", 1, 0, 'F' }, { "audit", 0, 0, 'A' },
 		{ 0, 0, 0, 0 },
 	};
 	const char *spec = NULL, *step = "vma_alloc", *expect = "auto";
@@ -474,6 +555,7 @@ int main(int argc, char **argv)
 		case 'e': expect = optarg; break;
 		case 'n': noarm = 1; break;
 		case 'a': by_addr = 1; break;
+		case 'A': audit = 1; break;
 		case 'F':
 			if (sscanf(optarg, "%d-%d%c", &fail_lo, &fail_hi, &junk) != 2 ||
 			    fail_lo < 0 || fail_hi < fail_lo) {
@@ -520,7 +602,7 @@ int main(int argc, char **argv)
 	applies = noarm ? 0 : step_applies(step, idx);
 	if (!strcmp(expect, "auto"))
 		expect = applies ? "fail" : "ok";
-	ktap_plan(noarm ? 2 : 4);
+	ktap_plan(noarm ? 2 : 4 + audit);
 	printf("# %d VMAs in the parent (%d own, %s); target #%d %s step %s; expect %s\n",
 	       nmaps, nown, mix ? "mixed" : "anon", idx,
 	       idx >= 0 && idx < nmaps ? (maps[idx].name[0] ? maps[idx].name : "anon") : "(none)",
@@ -564,11 +646,16 @@ int main(int argc, char **argv)
 			    b.exit_mmap - a.exit_mmap == fails,
 			    "stats: injections %ld forks_failed %ld failed_exit_mmap %ld (want %d each)",
 			    b.inj - a.inj, b.failed - a.failed, b.exit_mmap - a.exit_mmap, fails);
-		if (fails)
+		if (fails) {
 			check_last(step, idx, getpid(), -12);
-		else
+			if (audit)
+				check_audit(step, idx, nmaps);
+		} else {
 			ktap_result(b.inj == a.inj, "no injection at #%d (%s)", idx,
 				    idx < nmaps ? kind_name[own_of(maps[idx].start) >= 0 ? own[own_of(maps[idx].start)].kind : 0] : "past the last VMA");
+			if (audit)
+				ktap_skip("audit: no failed child");
+		}
 	}
 	return ktap_fail ? KSFT_FAIL : KSFT_PASS;
 }

@@ -1,0 +1,84 @@
+/* SPDX-License-Identifier: GPL-2.0 */
+/*
+ * fail_dup_mmap trace events: one per injection, one per audit.
+ */
+#undef TRACE_SYSTEM
+#define TRACE_SYSTEM fail_dup_mmap
+
+#if !defined(FDM_TRACE_H) || defined(TRACE_HEADER_MULTI_READ)
+#define FDM_TRACE_H
+
+#include <linux/tracepoint.h>
+
+/* The order of enum fdm_step (fdm.h); strings here avoid __assign_str(). */
+#define FDM_TRACE_STEPS { 0, "mt_dup" }, { 1, "account" }, \
+	{ 2, "vma_alloc" }, { 3, "policy" }, { 4, "uffd" }, \
+	{ 5, "anon_vma" }, { 6, "page_tables" }, { 7, "kill" }
+
+TRACE_EVENT(fdm_inject,
+	TP_PROTO(pid_t pid, long index, int step, unsigned long start,
+		 unsigned long end, int error),
+	TP_ARGS(pid, index, step, start, end, error),
+	TP_STRUCT__entry(
+		__field(pid_t, pid)
+		__field(long, index)
+		__field(int, step)
+		__field(unsigned long, start)
+		__field(unsigned long, end)
+		__field(int, error)
+	),
+	TP_fast_assign(
+		__entry->pid = pid;
+		__entry->index = index;
+		__entry->step = step;
+		__entry->start = start;
+		__entry->end = end;
+		__entry->error = error;
+	),
+	TP_printk("pid=%d index=%ld step=%s vma=%lx-%lx error=%d",
+		  __entry->pid, __entry->index,
+		  __print_symbolic(__entry->step, FDM_TRACE_STEPS),
+		  __entry->start, __entry->end, __entry->error)
+);
+
+TRACE_EVENT(fdm_audit,
+	TP_PROTO(pid_t forker, long index, long entries, long fresh,
+		 long stale, long markers, unsigned long mstart,
+		 unsigned long mend, bool other_task),
+	TP_ARGS(forker, index, entries, fresh, stale, markers, mstart, mend,
+		other_task),
+	TP_STRUCT__entry(
+		__field(pid_t, forker)
+		__field(long, index)
+		__field(long, entries)
+		__field(long, fresh)
+		__field(long, stale)
+		__field(long, markers)
+		__field(unsigned long, mstart)
+		__field(unsigned long, mend)
+		__field(bool, other_task)
+	),
+	TP_fast_assign(
+		__entry->forker = forker;
+		__entry->index = index;
+		__entry->entries = entries;
+		__entry->fresh = fresh;
+		__entry->stale = stale;
+		__entry->markers = markers;
+		__entry->mstart = mstart;
+		__entry->mend = mend;
+		__entry->other_task = other_task;
+	),
+	TP_printk("forker=%d index=%ld entries=%ld fresh=%ld stale=%ld markers=%ld marker=%lx-%lx other_task=%d",
+		  __entry->forker, __entry->index, __entry->entries,
+		  __entry->fresh, __entry->stale, __entry->markers,
+		  __entry->mstart, __entry->mend, __entry->other_task)
+);
+
+#endif /* FDM_TRACE_H */
+
+#undef TRACE_INCLUDE_PATH
+#define TRACE_INCLUDE_PATH .
+#undef TRACE_INCLUDE_FILE
+#define TRACE_INCLUDE_FILE fdm_trace
+#include <trace/define_trace.h>
