@@ -10,11 +10,6 @@
 
 #include <linux/tracepoint.h>
 
-/* The order of enum fdm_step (fdm.h); strings here avoid __assign_str(). */
-#define FDM_TRACE_STEPS { 0, "mt_dup" }, { 1, "account" }, \
-	{ 2, "vma_alloc" }, { 3, "policy" }, { 4, "uffd" }, \
-	{ 5, "anon_vma" }, { 6, "page_tables" }, { 7, "kill" }
-
 TRACE_EVENT(fdm_inject,
 	TP_PROTO(pid_t pid, long index, int step, unsigned long start,
 		 unsigned long end, int error),
@@ -37,7 +32,12 @@ TRACE_EVENT(fdm_inject,
 	),
 	TP_printk("pid=%d index=%ld step=%s vma=%lx-%lx error=%d",
 		  __entry->pid, __entry->index,
-		  __print_symbolic(__entry->step, FDM_TRACE_STEPS),
+		  /* enum fdm_step; strings here avoid __assign_str() */
+		  __print_symbolic(__entry->step, { 0, "mt_dup" },
+				   { 1, "account" }, { 2, "vma_alloc" },
+				   { 3, "policy" }, { 4, "uffd" },
+				   { 5, "anon_vma" }, { 6, "page_tables" },
+				   { 7, "kill" }),
 		  __entry->start, __entry->end, __entry->error)
 );
 
