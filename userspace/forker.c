@@ -26,7 +26,12 @@ enum kind { K_ANON, K_SHARED, K_FILE_PRIV, K_FILE_SHARED };
 static const char *kind_name[] = { "anon", "shared", "file-private", "file-shared" };
 
 struct own { uintptr_t addr; enum kind kind; int dontfork, wipeonfork; };
-struct mapent { uintptr_t start, end; char perms[5]; char name[64]; };
+struct mapent {
+	uintptr_t start, end;
+	char perms[5];
+	char name[64];
+	int account;	/* VmFlags "ac" in smaps; -1 unknown */
+};
 
 static struct own own[MAX_VMAS];
 static int nown;
@@ -56,6 +61,8 @@ static void usage(FILE *f)
 "                  what this kernel line does (docs/audit.md)\n"
 "  --no-arm        do not touch the module; just fork and check children\n"
 "  --loop SECS     fork for SECS seconds, accepting ENOMEM (race tests)\n"
+"  --sweep         every available step but kill at every index (and one past):\n"
+"                  a fork must fail exactly where the step applies\n"
 "  --fails LO-HI   expect LO to HI of the forks to fail, the rest to succeed\n"
 "                  (times, interval, probability tests)\n"
 "exit: 0 all passed, 1 a check failed, 4 skipped (not root, no module)\n");
@@ -156,6 +163,39 @@ static int read_maps(void)
 	return nmaps;
 }
 
+/* VM_ACCOUNT of each VMA, from the "ac" flag of /proc/self/smaps. */
+static void read_account_flags(void)
+{
+	static char buf[16 << 20];
+	ssize_t r, got = 0;
+	char *p, *line;
+	int fd = open("/proc/self/smaps", O_RDONLY), cur = -1, i;
+	uintptr_t start;
+
+	for (i = 0; i < nmaps; i++)
+		maps[i].account = -1;
+	if (fd < 0)
+		return;
+	while ((r = read(fd, buf + got, sizeof(buf) - 1 - got)) > 0)
+		got += r;
+	close(fd);
+	buf[got] = '\0';
+	for (line = buf; line && *line; line = p) {
+		p = strchr(line, '\n');
+		if (p)
+			*p++ = '\0';
+		if (sscanf(line, "%lx-", &start) == 1 && strchr(line, '-') &&
+		    strchr(line, ' ') > strchr(line, '-')) {
+			cur = -1;
+			for (i = 0; i < nmaps; i++)
+				if (maps[i].start == start)
+					cur = i;
+		} else if (cur >= 0 && !strncmp(line, "VmFlags:", 8)) {
+			maps[cur].account = strstr(line, " ac") != NULL;
+		}
+	}
+}
+
 static int own_of(uintptr_t start)
 {
 	int i;
@@ -196,8 +236,8 @@ static int step_applies(const char *step, int idx)
 	if (!strcmp(step, "account")) {
 		if (o >= 0)
 			return own[o].kind == K_ANON || own[o].kind == K_FILE_PRIV;
-		if (!strncmp(m->name, "[v", 2))
-			return 0;
+		if (m->account >= 0)
+			return m->account;
 		return m->perms[1] == 'w' && m->perms[3] == 'p';
 	}
 	return 1;
@@ -278,17 +318,22 @@ static void on_signal(int sig)
 	raise(sig);
 }
 
+/* Arm for this process; retarget only when already armed for the same step. */
 static int arm(const char *step, int idx)
 {
+	static char cur_step[32];
 	char v[32];
-	int err;
+	int err = 0;
 
-	snprintf(v, sizeof(v), "%d", getpid());
-	err = knob_write("index", "-1");
-	if (!err)
-		err = knob_write("step", step);
-	if (!err)
-		err = knob_write("pid", v);
+	if (!armed_by_us || strcmp(cur_step, step)) {
+		snprintf(v, sizeof(v), "%d", getpid());
+		err = knob_write("index", "-1");
+		if (!err)
+			err = knob_write("step", step);
+		if (!err)
+			err = knob_write("pid", v);
+		snprintf(cur_step, sizeof(cur_step), "%s", step);
+	}
 	if (by_addr && idx < nmaps)	/* an address inside the VMA, not its start */
 		snprintf(v, sizeof(v), "0x%lx", maps[idx].start +
 			 (maps[idx].end - maps[idx].start) / 2);
@@ -442,6 +487,7 @@ static int run_kill(const char *spec, const char *step, int nvmas, int mix,
 		if (build_vmas(nvmas, mix, dontfork, wipeonfork))
 			_exit(2);
 		read_maps();
+		read_account_flags();
 		info.idx = resolve_index(spec);
 		info.applies = step_applies(step, info.idx);
 		info.total = nmaps;
@@ -493,6 +539,62 @@ static int run_kill(const char *spec, const char *step, int nvmas, int mix,
 	return ktap_fail ? KSFT_FAIL : KSFT_PASS;
 }
 
+/*
+ * Every available step but kill, at every index and one past the last: each
+ * fork must fail exactly where the step applies. One result per step.
+ */
+static int run_sweep(void)
+{
+	char steps[1024], name[32], sym[64], avail[32];
+	struct timespec t0, t1;
+	int nsteps = 0, i, off = 0, n;
+	const char *p;
+
+	if (knob_read("steps", steps, sizeof(steps)) < 0)
+		return KSFT_FAIL;
+	for (p = steps; sscanf(p, "%31s %63s %31s%n", name, sym, avail, &n) == 3; p += n)
+		nsteps += !strcmp(avail, "available") && strcmp(name, "kill");
+	read_maps();
+	read_account_flags();
+	ktap_plan(nsteps + 1);
+	clock_gettime(CLOCK_MONOTONIC, &t0);
+	for (p = steps; sscanf(p, "%31s %63s %31s%n", name, sym, avail, &n) == 3; p += n) {
+		long forks = 0, fails = 0, bad = 0;
+		struct snap a, b;
+
+		if (strcmp(avail, "available") || !strcmp(name, "kill"))
+			continue;
+		take_snap(name, &a);
+		for (i = 0; i <= nmaps; i++) {
+			int want = step_applies(name, i), r;
+
+			if (arm(name, i)) {
+				bad++;
+				continue;
+			}
+			r = fork_once();
+			forks++;
+			fails += r == -ENOMEM;
+			if ((want && r != -ENOMEM) || (!want && r != 0)) {
+				bad++;
+				printf("# %s at #%d: got %d, want %s\n", name, i, r,
+				       want ? "ENOMEM" : "success");
+			}
+		}
+		disarm();
+		take_snap(name, &b);
+		ktap_result(!bad && b.inj - a.inj == fails && b.failed - a.failed == fails,
+			    "sweep %s: %ld forks over #0-#%d, %ld failed where the step applies, %ld mismatches, injections %ld",
+			    name, forks, nmaps, fails, bad, b.inj - a.inj);
+		off += fails;
+	}
+	clock_gettime(CLOCK_MONOTONIC, &t1);
+	printf("# sweep: %d steps x %d indices, %d injected failures, %.2f s\n", nsteps,
+	       nmaps + 1, off, (t1.tv_sec - t0.tv_sec) + (t1.tv_nsec - t0.tv_nsec) / 1e9);
+	ktap_result(!parent_check(), "parent memory intact");
+	return ktap_fail ? KSFT_FAIL : KSFT_PASS;
+}
+
 static int run_loop(int secs)
 {
 	time_t end = time(NULL) + secs;
@@ -521,18 +623,21 @@ int main(int argc, char **argv)
 		{ "wipeonfork", 1, 0, 'w' }, { "index", 1, 0, 'i' }, { "step", 1, 0, 's' },
 		{ "forks", 1, 0, 'f' }, { "expect", 1, 0, 'e' }, { "no-arm", 0, 0, 'n' },
 		{ "loop", 1, 0, 'l' }, { "help", 0, 0, 'h' }, { "by-addr", 0, 0, 'a' },
-		{ "fails", 1, 0, 'F' }, { "audit", 0, 0, 'A' },
+		{ "fails", 1, 0, 'F' }, { "audit", 0, 0, 'A' }, { "sweep", 0, 0, 'S' },
 		{ 0, 0, 0, 0 },
 	};
 	const char *spec = NULL, *step = "vma_alloc", *expect = "auto";
 	int nvmas = 32, mix = 0, dontfork = -1, wipeonfork = -1, forks = 1, noarm = 0;
 	int loop = 0, c, idx = -1, i, fails = 0, oks = 0, other = 0, applies, err;
-	int fail_lo = -1, fail_hi = -1;
+	int fail_lo = -1, fail_hi = -1, sweep = 0;
 	char junk;
 	struct snap a, b;
 	char *end;
 
-	setvbuf(stdout, NULL, _IOLBF, 0);
+	static char outbuf[1 << 16];
+
+	/* A static buffer: no heap growth once the maps have been read. */
+	setvbuf(stdout, outbuf, _IOLBF, sizeof(outbuf));
 	while ((c = getopt_long(argc, argv, "", opts, NULL)) != -1) {
 		long v = 0;
 
@@ -556,6 +661,7 @@ int main(int argc, char **argv)
 		case 'n': noarm = 1; break;
 		case 'a': by_addr = 1; break;
 		case 'A': audit = 1; break;
+		case 'S': sweep = 1; break;
 		case 'F':
 			if (sscanf(optarg, "%d-%d%c", &fail_lo, &fail_hi, &junk) != 2 ||
 			    fail_lo < 0 || fail_hi < fail_lo) {
@@ -568,7 +674,7 @@ int main(int argc, char **argv)
 		default: usage(stderr); return 2;
 		}
 	}
-	if (optind != argc || nvmas < 2 || (!noarm && !spec) ||
+	if (optind != argc || nvmas < 2 || (!noarm && !spec && !sweep) ||
 	    (strcmp(expect, "auto") && strcmp(expect, "fail") && strcmp(expect, "ok"))) {
 		usage(stderr);
 		return 2;
@@ -590,8 +696,11 @@ int main(int argc, char **argv)
 	}
 	if (loop)
 		return run_loop(loop);
+	if (sweep)
+		return run_sweep();
 
 	read_maps();
+	read_account_flags();
 	if (spec) {
 		idx = resolve_index(spec);
 		if (idx < 0) {

@@ -1,0 +1,89 @@
+#!/bin/sh
+# Leak and accounting check: /proc/meminfo and /proc/slabinfo before and after
+# sweeps (every step but kill at every index of a VMA-rich parent). The first
+# sweep warms caches; the growth over the next two is divided by the number of
+# injected failures and must stay under the tolerance (docs/testing.md).
+# Boot with slab_nomerge so each cache has its own slabinfo line.
+set -eu
+. /fdm/guest/lib.sh
+
+usage() { echo "usage: leaks.sh [-n VMAS] [-t OBJS_PER_FAILURE] [-k KB_PER_FAILURE]"; }
+vmas=100
+tol_obj=0.05
+tol_kb=0.5
+while [ $# -gt 0 ]; do
+	case $1 in
+	-n) vmas=$2; shift 2 ;;
+	-t) tol_obj=$2; shift 2 ;;
+	-k) tol_kb=$2; shift 2 ;;
+	-h | --help) usage; exit 0 ;;
+	*) usage >&2; exit 2 ;;
+	esac
+done
+require_root
+fdm_load
+trap fdm_disarm EXIT INT TERM
+grep -q slab_nomerge /proc/cmdline || skip_all "boot with slab_nomerge (vm-run --append slab_nomerge)"
+[ -r /proc/slabinfo ] || skip_all "no /proc/slabinfo"
+
+caches="vm_area_struct anon_vma anon_vma_chain mm_struct maple_node files_cache"
+fields="Committed_AS PageTables AnonPages SwapFree"
+
+settle() {
+	sync
+	echo 3 >/proc/sys/vm/drop_caches
+	sleep 2
+	for c in $caches; do
+		[ -w /sys/kernel/slab/$c/shrink ] && echo 1 >/sys/kernel/slab/$c/shrink
+	done
+	sleep 1
+}
+snap() {	# snap FILE: "name value" lines (slab active objects, meminfo kB)
+	for c in $caches; do
+		awk -v c="$c" '$1 == c { print c, $2 }' /proc/slabinfo
+	done >"$1"
+	for f in $fields; do
+		awk -v f="$f:" '$1 == f { print substr(f, 1, length(f) - 1), $2 }' /proc/meminfo
+	done >>"$1"
+}
+injected() { awk '$1 ~ /^injections_/ { n += $2 } END { print n + 0 }' $FDM/stats; }
+
+ntests=0
+for c in $caches $fields; do ntests=$((ntests + 1)); done
+ktap_header $((ntests + 1))
+
+settle
+snap /tmp/leak0
+out=$(forker --sweep --vmas "$vmas") || { echo "$out"; ktap_not_ok "first sweep"; exit 1; }
+settle
+snap /tmp/leak1
+i1=$(injected)
+ok=1
+for r in 1 2; do
+	forker --sweep --vmas "$vmas" >/tmp/sweep.$r || ok=0
+done
+settle
+snap /tmp/leak2
+i2=$(injected)
+k=$((i2 - i1))
+ktap_check "three sweeps of $vmas VMAs ran as expected ($i1 then $k more injected failures)" test $ok = 1
+echo "# metric: after sweep 1 - before | after sweeps 2-3 - after sweep 1 | per failure"
+for c in $caches $fields; do
+	a=$(awk -v c="$c" '$1 == c { print $2 }' /tmp/leak0)
+	b=$(awk -v c="$c" '$1 == c { print $2 }' /tmp/leak1)
+	d=$(awk -v c="$c" '$1 == c { print $2 }' /tmp/leak2)
+	if [ -z "$a" ] || [ -z "$d" ]; then
+		ktap_skip "$c: not reported by this kernel"
+		continue
+	fi
+	case " $caches " in *" $c "*) tol=$tol_obj unit=objects ;; *) tol=$tol_kb unit=kB ;; esac
+	per=$(awk -v x="$b" -v y="$d" -v k="$k" 'BEGIN { printf "%.4f", (y - x) / k }')
+	line="$c: $((b - a)) | $((d - b)) $unit | $per per failure (tolerance $tol)"
+	[ "$c" = SwapFree ] && per=$(awk -v p="$per" 'BEGIN { print -p }')
+	if awk -v p="$per" -v t="$tol" 'BEGIN { exit !(p <= t) }'; then
+		ktap_ok "$line"
+	else
+		ktap_not_ok "$line"
+	fi
+done
+ktap_finish
