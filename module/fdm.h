@@ -166,6 +166,12 @@ bool fdm_vma_accountable(struct vm_area_struct *vma);
 /* audit.c */
 bool fdm_audit_mm(struct mm_struct *mm, struct fdm_audit *a);
 
+/* fault.c */
+bool fdm_fault_is_kernels(void);
+struct dentry *fdm_fault_dir(void);
+bool fdm_fault_should_fail(void);
+int fdm_fault_verbose(void);
+
 /* hooks.c */
 int fdm_arm(void);
 void fdm_disarm(void);

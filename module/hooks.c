@@ -14,7 +14,6 @@
 
 #include <linux/kprobes.h>
 #include <linux/mm.h>
-#include <linux/random.h>
 #include <linux/ratelimit.h>
 #include <linux/rcupdate.h>
 #include <linux/sched/signal.h>
@@ -238,21 +237,6 @@ static void fdm_resolve(struct fdm_slot *s)
 	}
 }
 
-/* fault_attr semantics: times, interval, probability. Under fdm.lock. */
-static bool fdm_should_fail(void)
-{
-	if (fdm.times == 0)
-		return false;
-	fdm.calls++;
-	if (fdm.interval > 1 && fdm.calls % fdm.interval)
-		return false;
-	if (fdm.probability < 100 && get_random_u32() % 100 >= fdm.probability)
-		return false;
-	if (fdm.times > 0)
-		fdm.times--;
-	return true;
-}
-
 static long fdm_ret_enomem(void)
 {
 	return -ENOMEM;
@@ -278,11 +262,11 @@ static void fdm_record(struct fdm_slot *s, int error)
 	l->valid = true;
 	atomic_long_inc(&fdm.injections[s->step]);
 	trace_fdm_inject(l->pid, l->index, l->step, l->start, l->end, error);
-	if (fdm.verbose && __ratelimit(&rs)) {
+	if (fdm_fault_verbose() && __ratelimit(&rs)) {
 		pr_info("injected %s at VMA #%ld %lx-%lx in %s[%d]: %d\n",
 			fdm_steps[s->step].name, s->target_index, s->start,
 			s->end, l->comm, l->pid, error);
-		if (fdm.verbose > 1)
+		if (fdm_fault_verbose() > 1)
 			dump_stack();
 	}
 }
@@ -329,7 +313,7 @@ static int fdm_step_pre(struct kprobe *p, struct pt_regs *regs)
 		return 0;
 
 	spin_lock_irqsave(&fdm.lock, flags);
-	fail = fdm_should_fail();
+	fail = fdm_fault_should_fail();
 	if (fail) {
 		s->injected = true;
 		fdm_record(s, d->ret == FDM_RET_KILL ? 0 : -ENOMEM);

@@ -23,6 +23,7 @@
 struct fdm_knob {
 	const char *name;
 	umode_t mode;
+	bool fault_attr;	/* the kernel's fault_attr has its own */
 	void (*show)(struct seq_file *m);
 	int (*store)(const char *val);	/* called with fdm.mutex held */
 };
@@ -338,21 +339,21 @@ static int fdm_store_reset(const char *s)
 }
 
 static const struct fdm_knob fdm_knobs[] = {
-	{ "index", 0600, fdm_show_index, fdm_store_index },
-	{ "addr", 0600, fdm_show_addr, fdm_store_addr },
-	{ "step", 0600, fdm_show_step, fdm_store_step },
-	{ "steps", 0400, fdm_show_steps, NULL },
-	{ "pid", 0600, fdm_show_pid, fdm_store_pid },
-	{ "comm", 0600, fdm_show_comm, fdm_store_comm },
-	{ "times", 0600, fdm_show_times, fdm_store_times },
-	{ "probability", 0600, fdm_show_probability, fdm_store_probability },
-	{ "interval", 0600, fdm_show_interval, fdm_store_interval },
-	{ "verbose", 0600, fdm_show_verbose, fdm_store_verbose },
-	{ "armed", 0400, fdm_show_armed, NULL },
-	{ "stats", 0400, fdm_show_stats, NULL },
-	{ "last", 0400, fdm_show_last, NULL },
-	{ "audit", 0400, fdm_show_audit, NULL },
-	{ "reset", 0200, NULL, fdm_store_reset },
+	{ "index", 0600, false, fdm_show_index, fdm_store_index },
+	{ "addr", 0600, false, fdm_show_addr, fdm_store_addr },
+	{ "step", 0600, false, fdm_show_step, fdm_store_step },
+	{ "steps", 0400, false, fdm_show_steps, NULL },
+	{ "pid", 0600, false, fdm_show_pid, fdm_store_pid },
+	{ "comm", 0600, false, fdm_show_comm, fdm_store_comm },
+	{ "times", 0600, true, fdm_show_times, fdm_store_times },
+	{ "probability", 0600, true, fdm_show_probability, fdm_store_probability },
+	{ "interval", 0600, true, fdm_show_interval, fdm_store_interval },
+	{ "verbose", 0600, true, fdm_show_verbose, fdm_store_verbose },
+	{ "armed", 0400, false, fdm_show_armed, NULL },
+	{ "stats", 0400, false, fdm_show_stats, NULL },
+	{ "last", 0400, false, fdm_show_last, NULL },
+	{ "audit", 0400, false, fdm_show_audit, NULL },
+	{ "reset", 0200, false, NULL, fdm_store_reset },
 };
 
 static int fdm_knob_show(struct seq_file *m, void *v)
@@ -420,12 +421,15 @@ int fdm_knobs_init(void)
 {
 	int i;
 
-	fdm_dir = debugfs_create_dir(KBUILD_MODNAME, NULL);
+	fdm_dir = fdm_fault_dir();
 	if (IS_ERR(fdm_dir))
 		return PTR_ERR(fdm_dir);
 	for (i = 0; i < ARRAY_SIZE(fdm_knobs); i++)
-		debugfs_create_file(fdm_knobs[i].name, fdm_knobs[i].mode, fdm_dir,
-				    (void *)&fdm_knobs[i], &fdm_knob_fops);
+		if (!fdm_knobs[i].fault_attr || !fdm_fault_is_kernels())
+			debugfs_create_file(fdm_knobs[i].name,
+					    fdm_knobs[i].mode, fdm_dir,
+					    (void *)&fdm_knobs[i],
+					    &fdm_knob_fops);
 	return 0;
 }
 

@@ -41,6 +41,14 @@ verbose
 reset
 0 2 yes
 CASES
+if [ -e $FDM/task-filter ]; then
+	# The kernel's fault_attr owns times, probability, interval and verbose
+	# here (CONFIG_FAULT_INJECTION_DEBUG_FS), with the kernel's own parsing.
+	echo "# fault_attr mode: times, probability, interval, verbose are the kernel's"
+	awk 'NR % 2 == 1 { k = $0; next }
+		k !~ /^(times|probability|interval|verbose)$/ { print k; print }' /tmp/cases >/tmp/cases.own
+	mv /tmp/cases.own /tmp/cases
+fi
 nknobs=$(($(wc -l </tmp/cases) / 2))
 ktap_header $((nknobs * 4 + 4))
 
