@@ -2,13 +2,16 @@
 #   make [KDIR=<kernel build dir>]   module (in place) and userspace
 #   make demo                        the main job: one real VM run on deb:6.12
 #   make check                       the tests (VM runs on deb:6.1, deb:6.12, deb:7)
+#   make stress KERNEL=... DURATION=S  failed forks racing swapoff (scripts/stress)
 KDIR ?= /lib/modules/$(shell uname -r)/build
 KERNEL ?= deb:6.12
 CC ?= gcc
 USER_CFLAGS := -O2 -g -Wall -Wextra -Werror -static
 USER_BINS := $(patsubst userspace/%.c,userspace/bin/%,$(wildcard userspace/*.c))
 
-.PHONY: all module userspace clean demo check deps
+DURATION ?= 60
+
+.PHONY: all module userspace clean demo check deps stress
 
 all: module userspace
 
@@ -30,6 +33,9 @@ demo: deps
 
 check: deps
 	tests/run-all
+
+stress: deps
+	scripts/stress $(KERNEL) $(DURATION)
 
 clean:
 	rm -rf userspace/bin module/*.o module/.*.cmd .*.cmd *.o *.ko *.mod *.mod.c \

@@ -136,6 +136,7 @@ struct fdm_state {
 	enum fdm_step step;
 	pid_t pid;		/* 0: no pid filter */
 	char comm[TASK_COMM_LEN]; /* "": no comm filter */
+	pid_t notify;		/* SIGUSR1 to this tgid at each injection; 0: off */
 	long times;
 	int probability;
 	unsigned long interval;

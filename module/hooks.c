@@ -16,6 +16,7 @@
 #include <linux/mm.h>
 #include <linux/ratelimit.h>
 #include <linux/rcupdate.h>
+#include <linux/pid_namespace.h>
 #include <linux/sched/signal.h>
 #include <linux/string.h>
 
@@ -271,6 +272,24 @@ static void fdm_record(struct fdm_slot *s, int error)
 	}
 }
 
+/*
+ * Wake a helper (e.g. a swapoff loop) while dup_mmap() still holds the mmap
+ * locks: it runs as soon as this task can be preempted.
+ */
+static void fdm_notify(void)
+{
+	pid_t nr = READ_ONCE(fdm.notify);
+	struct pid *pid;
+
+	if (!nr)
+		return;
+	rcu_read_lock();
+	pid = find_pid_ns(nr, &init_pid_ns);
+	if (pid)
+		kill_pid(pid, SIGUSR1, 1);
+	rcu_read_unlock();
+}
+
 /* Does this call of the step's function copy the target VMA? */
 static bool fdm_at_target(struct fdm_slot *s, struct pt_regs *regs)
 {
@@ -323,6 +342,7 @@ static int fdm_step_pre(struct kprobe *p, struct pt_regs *regs)
 	spin_unlock_irqrestore(&fdm.lock, flags);
 	if (!fail)
 		return 0;
+	fdm_notify();
 
 	switch (d->ret) {
 	case FDM_RET_KILL:

@@ -177,6 +177,21 @@ static int fdm_store_comm(const char *s)
 	return 0;
 }
 
+static void fdm_show_notify(struct seq_file *m)
+{
+	seq_printf(m, "%d\n", fdm.notify);
+}
+
+static int fdm_store_notify(const char *s)
+{
+	long v;
+
+	if (fdm_parse_long(s, 0, PID_MAX_LIMIT, &v))
+		return -EINVAL;
+	WRITE_ONCE(fdm.notify, v);
+	return 0;
+}
+
 static void fdm_show_times(struct seq_file *m)
 {
 	seq_printf(m, "%ld\n", fdm.times);
@@ -345,6 +360,7 @@ static const struct fdm_knob fdm_knobs[] = {
 	{ "steps", 0400, false, fdm_show_steps, NULL },
 	{ "pid", 0600, false, fdm_show_pid, fdm_store_pid },
 	{ "comm", 0600, false, fdm_show_comm, fdm_store_comm },
+	{ "notify", 0600, false, fdm_show_notify, fdm_store_notify },
 	{ "times", 0600, true, fdm_show_times, fdm_store_times },
 	{ "probability", 0600, true, fdm_show_probability, fdm_store_probability },
 	{ "interval", 0600, true, fdm_show_interval, fdm_store_interval },

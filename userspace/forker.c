@@ -6,6 +6,7 @@
  */
 #define _GNU_SOURCE
 #include <getopt.h>
+#include <sched.h>
 #include <signal.h>
 #include <stdint.h>
 #include <sys/mman.h>
@@ -63,6 +64,11 @@ static void usage(FILE *f)
 "  --loop SECS     fork for SECS seconds, accepting ENOMEM (race tests)\n"
 "  --sweep         every available step but kill at every index (and one past):\n"
 "                  a fork must fail exactly where the step applies\n"
+"  --duration S    stress: fork in a loop for S seconds (arm the module\n"
+"                  yourself, e.g. comm forker); with --procs P parents,\n"
+"                  --cpu C pinned, --swap paging out (MADV_PAGEOUT) the\n"
+"                  VMAs before --index before each fork\n"
+"  --uprobe-offset print the file offset of fork_once() for uprobe_events\n"
 "  --fails LO-HI   expect LO to HI of the forks to fail, the rest to succeed\n"
 "                  (times, interval, probability tests)\n"
 "exit: 0 all passed, 1 a check failed, 4 skipped (not root, no module)\n");
@@ -271,6 +277,9 @@ static int resolve_index(const char *spec)
 	return (int)v;
 }
 
+/* File offset of fork_once() in this binary, for a uprobe on it. */
+static int print_uprobe_offset(void);
+
 /* In the child: every copied VMA holds the parent's bytes. */
 static int child_check(void)
 {
@@ -290,6 +299,25 @@ static int child_check(void)
 		}
 	}
 	return 0;
+}
+
+static int fork_once(void);
+
+static int print_uprobe_offset(void)
+{
+	uintptr_t a = (uintptr_t)fork_once, off;
+	char line[512];
+	FILE *f = fopen("/proc/self/maps", "r");
+
+	while (f && fgets(line, sizeof(line), f)) {
+		uintptr_t s, e;
+
+		if (sscanf(line, "%lx-%lx %*s %lx", &s, &e, &off) == 3 && a >= s && a < e) {
+			printf("0x%lx\n", a - s + off);
+			return 0;
+		}
+	}
+	return 1;
 }
 
 static int parent_check(void)
@@ -595,6 +623,76 @@ static int run_sweep(void)
 	return ktap_fail ? KSFT_FAIL : KSFT_PASS;
 }
 
+/* One stress worker: fork until the deadline, paging out what comes first. */
+static int stress_worker(const char *spec, int secs, int swap, int cpu,
+			 int nvmas, int mix, long counts[3])
+{
+	time_t end = time(NULL) + secs;
+	int idx = nvmas, i, r;
+
+	if (cpu >= 0) {
+		cpu_set_t cs;
+
+		CPU_ZERO(&cs);
+		CPU_SET(cpu, &cs);
+		if (sched_setaffinity(0, sizeof(cs), &cs))
+			return 2;
+	}
+	if (build_vmas(nvmas, mix, -1, -1))
+		return 2;
+	read_maps();
+	if (spec)
+		idx = resolve_index(spec);
+	while (time(NULL) < end) {
+		if (swap) {	/* the VMAs copied before the failure point */
+			for (i = 0; i < nown; i++)
+				if (maps_index_of(own[i].addr) < idx)
+					madvise((void *)own[i].addr, PAGE, MADV_PAGEOUT);
+		}
+		r = fork_once();
+		counts[r == 0 ? 0 : r == -ENOMEM ? 1 : 2]++;
+	}
+	return parent_check() ? 3 : 0;
+}
+
+/* --duration: P parents fork in a loop; the module is armed by the caller. */
+static int run_stress(const char *spec, int secs, int procs, int swap, int cpu,
+		      int nvmas, int mix)
+{
+	long *counts = mmap(NULL, PAGE, PROT_READ | PROT_WRITE,
+			    MAP_SHARED | MAP_ANONYMOUS, -1, 0);
+	long ok = 0, enomem = 0, other = 0;
+	int i, status, bad = 0, corrupt = 0;
+
+	if (counts == MAP_FAILED)
+		return KSFT_FAIL;
+	for (i = 0; i < procs; i++) {
+		pid_t w = fork();
+
+		if (w < 0)
+			return KSFT_FAIL;
+		if (!w)
+			_exit(stress_worker(spec, secs, swap, cpu, nvmas, mix, counts + 3 * i));
+	}
+	for (i = 0; i < procs; i++) {
+		if (wait(&status) < 0 || !WIFEXITED(status) || WEXITSTATUS(status)) {
+			bad++;
+			corrupt += WIFEXITED(status) && WEXITSTATUS(status) == 3;
+		}
+	}
+	for (i = 0; i < procs; i++) {
+		ok += counts[3 * i];
+		enomem += counts[3 * i + 1];
+		other += counts[3 * i + 2];
+	}
+	ktap_plan(2);
+	ktap_result(!other && bad == corrupt,
+		    "stress: %d parents, %ld forks ok, %ld ENOMEM, %ld other failures, %d %s",
+		    procs, ok, enomem, other, bad, "workers failed");
+	ktap_result(!corrupt, "parent memory intact in %d of %d parents", procs - corrupt, procs);
+	return ktap_fail ? KSFT_FAIL : KSFT_PASS;
+}
+
 static int run_loop(int secs)
 {
 	time_t end = time(NULL) + secs;
@@ -624,12 +722,14 @@ int main(int argc, char **argv)
 		{ "forks", 1, 0, 'f' }, { "expect", 1, 0, 'e' }, { "no-arm", 0, 0, 'n' },
 		{ "loop", 1, 0, 'l' }, { "help", 0, 0, 'h' }, { "by-addr", 0, 0, 'a' },
 		{ "fails", 1, 0, 'F' }, { "audit", 0, 0, 'A' }, { "sweep", 0, 0, 'S' },
+		{ "swap", 0, 0, 'W' }, { "duration", 1, 0, 'D' }, { "procs", 1, 0, 'P' },
+		{ "cpu", 1, 0, 'C' }, { "uprobe-offset", 0, 0, 'U' },
 		{ 0, 0, 0, 0 },
 	};
 	const char *spec = NULL, *step = "vma_alloc", *expect = "auto";
 	int nvmas = 32, mix = 0, dontfork = -1, wipeonfork = -1, forks = 1, noarm = 0;
 	int loop = 0, c, idx = -1, i, fails = 0, oks = 0, other = 0, applies, err;
-	int fail_lo = -1, fail_hi = -1, sweep = 0;
+	int fail_lo = -1, fail_hi = -1, sweep = 0, swap = 0, duration = 0, procs = 1, cpu = -1;
 	char junk;
 	struct snap a, b;
 	char *end;
@@ -641,7 +741,7 @@ int main(int argc, char **argv)
 	while ((c = getopt_long(argc, argv, "", opts, NULL)) != -1) {
 		long v = 0;
 
-		if (strchr("vdwfl", c)) {
+		if (strchr("vdwflDPC", c)) {
 			errno = 0;
 			v = strtol(optarg, &end, 10);
 			if (errno || *end || end == optarg || v < 0 || v > MAX_VMAS) {
@@ -662,6 +762,11 @@ int main(int argc, char **argv)
 		case 'a': by_addr = 1; break;
 		case 'A': audit = 1; break;
 		case 'S': sweep = 1; break;
+		case 'W': swap = 1; break;
+		case 'D': duration = v; break;
+		case 'P': procs = v; break;
+		case 'C': cpu = v; break;
+		case 'U': return print_uprobe_offset();
 		case 'F':
 			if (sscanf(optarg, "%d-%d%c", &fail_lo, &fail_hi, &junk) != 2 ||
 			    fail_lo < 0 || fail_hi < fail_lo) {
@@ -674,7 +779,7 @@ int main(int argc, char **argv)
 		default: usage(stderr); return 2;
 		}
 	}
-	if (optind != argc || nvmas < 2 || (!noarm && !spec && !sweep) ||
+	if (optind != argc || nvmas < 2 || (!noarm && !spec && !sweep && !duration) ||
 	    (strcmp(expect, "auto") && strcmp(expect, "fail") && strcmp(expect, "ok"))) {
 		usage(stderr);
 		return 2;
@@ -688,6 +793,8 @@ int main(int argc, char **argv)
 	signal(SIGINT, on_signal);
 	signal(SIGTERM, on_signal);
 	atexit(disarm);
+	if (duration)
+		return run_stress(spec, duration, procs ? procs : 1, swap, cpu, nvmas, mix);
 	if (!strcmp(step, "kill") && !noarm)
 		return run_kill(spec, step, nvmas, mix, dontfork, wipeonfork);
 	if (build_vmas(nvmas, mix, dontfork, wipeonfork)) {

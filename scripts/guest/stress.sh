@@ -1,0 +1,100 @@
+#!/bin/sh
+# Failed forks racing swapoff (and uprobe registration). Parents fork in a
+# loop pinned to one CPU, their VMAs before the failure index paged out to
+# zram swap before each fork; the module fails each fork at VMA #INDEX and
+# signals a SCHED_FIFO swapoff loop on the same CPU (notify knob) while
+# dup_mmap() still holds the locks: swapoff then waits on the parent's mmap
+# lock and runs the moment dup_mmap() drops it, before the forker's mmput().
+# See docs/stress.md.
+set -eu
+. /fdm/guest/lib.sh
+
+usage() {
+	cat <<'USAGE'
+usage: stress.sh [-t SECONDS] [-p PARENTS] [-n VMAS] [-i INDEX] [-s STEP] [-U]
+  -t  duration (default 60)     -p  forking parents (default 2)
+  -n  VMAs per parent (default 64)  -i  failure index (default 40)
+  -s  step (default vma_alloc)  -U  no uprobe loop
+Needs a preemptible kernel: on PREEMPT_DYNAMIC kernels boot with preempt=full.
+USAGE
+}
+secs=60 procs=2 vmas=64 index=40 step=vma_alloc uprobes=1
+while [ $# -gt 0 ]; do
+	case $1 in
+	-t) secs=$2; shift 2 ;;
+	-p) procs=$2; shift 2 ;;
+	-n) vmas=$2; shift 2 ;;
+	-i) index=$2; shift 2 ;;
+	-s) step=$2; shift 2 ;;
+	-U) uprobes=0; shift ;;
+	-h | --help) usage; exit 0 ;;
+	*) usage >&2; exit 2 ;;
+	esac
+done
+require_root
+[ -b /dev/zram0 ] || modprobe zram 2>/dev/null || true
+[ -b /dev/zram0 ] || skip_all "no zram (CONFIG_ZRAM)"
+fdm_load
+pids=""
+cleanup() {
+	fdm_disarm
+	[ -w $FDM/notify ] && echo 0 >$FDM/notify
+	for p in $pids; do kill "$p" 2>/dev/null || true; done
+	wait 2>/dev/null || true
+	swapoff /dev/zram0 2>/dev/null || true
+}
+trap cleanup EXIT INT TERM
+
+echo 1 >/sys/block/zram0/reset
+echo 256M >/sys/block/zram0/disksize
+mkswap /dev/zram0 >/dev/null
+swapon /dev/zram0
+echo "# $(uname -r), preempt: $(cat /sys/kernel/debug/sched/preempt 2>/dev/null || echo unknown)"
+ktap_header 5
+
+fdm_reset() { echo 1 >$FDM/reset; }
+fdm_reset
+echo - >$FDM/comm
+echo forker >$FDM/comm
+echo "$step" >$FDM/step
+echo "$index" >$FDM/index
+swapper --dev /dev/zram0 --fifo 50 --cpu 0 --on-signal --duration $((secs + 5)) \
+	--pidfile /tmp/swapper.pid >/tmp/swapper.out 2>&1 &
+swp=$!
+pids="$pids $swp"
+while [ ! -s /tmp/swapper.pid ]; do sleep 0.1; done
+cat /tmp/swapper.pid >$FDM/notify
+if [ $uprobes = 1 ]; then
+	uprobe-loop.sh "$secs" >/tmp/uprobe.out 2>&1 &
+	upr=$!
+	pids="$pids $upr"
+fi
+echo "@@FDM-STRESS-START $(cut -d' ' -f1 /proc/uptime)"
+frc=0
+forker --no-arm --vmas "$vmas" --index "$index" --swap --duration "$secs" \
+	--procs "$procs" --cpu 0 >/tmp/forker.out 2>&1 || frc=$?
+fdm_disarm
+echo 0 >$FDM/notify
+kill $swp 2>/dev/null || true
+src=0
+wait $swp || src=$?
+urc=0
+[ $uprobes = 1 ] && { wait $upr || urc=$?; }
+pids=""
+sed 's/^/# /' /tmp/forker.out /tmp/swapper.out
+[ $uprobes = 1 ] && sed 's/^/# /' /tmp/uprobe.out
+awk '$2 != 0 && $2 != "-" { print "# stats: " $0 }' $FDM/stats
+sed 's/^/# audit: /' $FDM/audit
+ktap_check "forkers: only ENOMEM, parents intact" test $frc = 0
+ktap_check "swapper: every swapoff/swapon succeeded" test $src = 0
+if [ $uprobes = 1 ]; then
+	ktap_check "uprobe loop ran without error" test $urc = 0
+else
+	ktap_skip "uprobe loop not run (-U)"
+fi
+other=$(fdm_stat failed_exit_mmap_other_task)
+ktap_ok "failed children's exit_mmap in another task: $other of $(fdm_stat failed_exit_mmap) ($(fdm_stat last_other_task_comm))"
+swapoff /dev/zram0
+fdm_unload
+ktap_check "module unloads clean after the stress" test ! -d $FDM
+ktap_finish
