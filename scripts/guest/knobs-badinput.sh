@@ -12,7 +12,7 @@ fdm_load
 trap fdm_disarm EXIT INT TERM
 
 snapshot() {
-	for k in index addr step pid comm times probability interval verbose armed; do
+	for k in index addr step pid comm notify times probability interval verbose armed; do
 		printf '%s=%s ' "$k" "$(cat $FDM/$k)"
 	done
 	grep -c . /sys/kernel/debug/kprobes/list 2>/dev/null || echo 0
@@ -30,6 +30,8 @@ pid
 0x10 -1 4194305
 comm
 a_name_that_is_too_long
+notify
+0x10 -1 4194305
 times
 0x1 -2
 probability

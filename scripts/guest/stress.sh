@@ -58,12 +58,12 @@ echo - >$FDM/comm
 echo forker >$FDM/comm
 echo "$step" >$FDM/step
 echo "$index" >$FDM/index
-swapper --dev /dev/zram0 --fifo 50 --cpu 0 --on-signal --duration $((secs + 5)) \
-	--pidfile /tmp/swapper.pid >/tmp/swapper.out 2>&1 &
+swaploop --dev /dev/zram0 --fifo 50 --cpu 0 --on-signal --duration $((secs + 5)) \
+	--pidfile /tmp/swaploop.pid >/tmp/swaploop.out 2>&1 &
 swp=$!
 pids="$pids $swp"
-while [ ! -s /tmp/swapper.pid ]; do sleep 0.1; done
-cat /tmp/swapper.pid >$FDM/notify
+while [ ! -s /tmp/swaploop.pid ]; do sleep 0.1; done
+cat /tmp/swaploop.pid >$FDM/notify
 if [ $uprobes = 1 ]; then
 	uprobe-loop.sh "$secs" >/tmp/uprobe.out 2>&1 &
 	upr=$!
@@ -81,12 +81,12 @@ wait $swp || src=$?
 urc=0
 [ $uprobes = 1 ] && { wait $upr || urc=$?; }
 pids=""
-sed 's/^/# /' /tmp/forker.out /tmp/swapper.out
+sed 's/^/# /' /tmp/forker.out /tmp/swaploop.out
 [ $uprobes = 1 ] && sed 's/^/# /' /tmp/uprobe.out
 awk '$2 != 0 && $2 != "-" { print "# stats: " $0 }' $FDM/stats
 sed 's/^/# audit: /' $FDM/audit
 ktap_check "forkers: only ENOMEM, parents intact" test $frc = 0
-ktap_check "swapper: every swapoff/swapon succeeded" test $src = 0
+ktap_check "swaploop: every swapoff/swapon succeeded" test $src = 0
 if [ $uprobes = 1 ]; then
 	ktap_check "uprobe loop ran without error" test $urc = 0
 else

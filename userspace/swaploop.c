@@ -1,6 +1,6 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
- * swapper: swapoff/swapon a swap device in a loop, optionally at a real-time
+ * swaploop: swapoff/swapon a swap device in a loop, optionally at a real-time
  * priority and pinned to a CPU (busybox has no chrt). With --on-signal it
  * waits for SIGUSR1 (fail_dup_mmap's notify knob sends it while dup_mmap()
  * still holds the mmap locks) before each swapoff. Prints counts as KTAP.
@@ -25,7 +25,7 @@ static void on_term(int sig)
 static void usage(FILE *f)
 {
 	fprintf(f,
-"usage: swapper --dev DEV [--fifo PRIO] [--cpu C] [--duration S] [--on-signal]\n"
+"usage: swaploop --dev DEV [--fifo PRIO] [--cpu C] [--duration S] [--on-signal]\n"
 "               [--sleep-ms MS] [--pidfile FILE]\n"
 "  swapoff DEV and swapon DEV again, repeatedly, until --duration or SIGTERM.\n"
 "  --on-signal   wait for SIGUSR1 before each swapoff (else sleep --sleep-ms)\n"
@@ -41,7 +41,7 @@ static long num(const char *s, long lo, long hi)
 	errno = 0;
 	v = strtol(s, &end, 10);
 	if (errno || *end || end == s || v < lo || v > hi) {
-		fprintf(stderr, "swapper: bad number '%s'\n", s);
+		fprintf(stderr, "swaploop: bad number '%s'\n", s);
 		exit(2);
 	}
 	return v;
@@ -85,7 +85,7 @@ int main(int argc, char **argv)
 		CPU_ZERO(&cs);
 		CPU_SET(cpu, &cs);
 		if (sched_setaffinity(0, sizeof(cs), &cs)) {
-			fprintf(stderr, "swapper: sched_setaffinity(%ld): %s\n", cpu, strerror(errno));
+			fprintf(stderr, "swaploop: sched_setaffinity(%ld): %s\n", cpu, strerror(errno));
 			return 1;
 		}
 	}
@@ -93,7 +93,7 @@ int main(int argc, char **argv)
 		struct sched_param sp = { .sched_priority = (int)fifo };
 
 		if (sched_setscheduler(0, SCHED_FIFO, &sp)) {
-			fprintf(stderr, "swapper: SCHED_FIFO %ld: %s\n", fifo, strerror(errno));
+			fprintf(stderr, "swaploop: SCHED_FIFO %ld: %s\n", fifo, strerror(errno));
 			return 1;
 		}
 	}
@@ -106,7 +106,7 @@ int main(int argc, char **argv)
 		FILE *f = fopen(pidfile, "w");
 
 		if (!f || fprintf(f, "%d\n", getpid()) < 0 || fclose(f)) {
-			fprintf(stderr, "swapper: cannot write %s\n", pidfile);
+			fprintf(stderr, "swaploop: cannot write %s\n", pidfile);
 			return 1;
 		}
 	}
@@ -126,16 +126,16 @@ int main(int argc, char **argv)
 		}
 		if (swapoff(dev)) {
 			errs++;
-			fprintf(stderr, "swapper: swapoff %s: %s\n", dev, strerror(errno));
+			fprintf(stderr, "swaploop: swapoff %s: %s\n", dev, strerror(errno));
 		}
 		if (swapon(dev, 0)) {
 			errs++;
-			fprintf(stderr, "swapper: swapon %s: %s\n", dev, strerror(errno));
+			fprintf(stderr, "swaploop: swapon %s: %s\n", dev, strerror(errno));
 			break;
 		}
 		cycles++;
 	}
 	ktap_plan(1);
-	ktap_result(!errs, "swapper: %ld swapoff/swapon cycles, %ld signals, %ld errors", cycles, sigs, errs);
+	ktap_result(!errs, "swaploop: %ld swapoff/swapon cycles, %ld signals, %ld errors", cycles, sigs, errs);
 	return errs ? KSFT_FAIL : KSFT_PASS;
 }
