@@ -3,6 +3,7 @@
 #   make demo                        the main job: one real VM run on deb:6.12
 #   make check                       the tests (VM runs on deb:6.1, deb:6.12, deb:7)
 #   make stress KERNEL=... DURATION=S  failed forks racing swapoff (scripts/stress)
+#   make bench KERNEL=...            benchmarks, one boot, ratios (scripts/bench)
 KDIR ?= /lib/modules/$(shell uname -r)/build
 KERNEL ?= deb:6.12
 CC ?= gcc
@@ -11,7 +12,7 @@ USER_BINS := $(patsubst userspace/%.c,userspace/bin/%,$(wildcard userspace/*.c))
 
 DURATION ?= 60
 
-.PHONY: all module userspace clean demo check deps stress
+.PHONY: all module userspace clean demo check deps stress bench
 
 all: module userspace
 
@@ -36,6 +37,9 @@ check: deps
 
 stress: deps
 	scripts/stress $(KERNEL) $(DURATION)
+
+bench: deps
+	scripts/bench --control $(KERNEL)
 
 clean:
 	rm -rf userspace/bin module/*.o module/.*.cmd .*.cmd *.o *.ko *.mod *.mod.c \

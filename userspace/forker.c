@@ -41,6 +41,7 @@ static int nmaps;
 static char mapbuf[8 << 20];
 static int armed_by_us;
 static int by_addr;	/* arm through the addr knob instead of index */
+static int quick_child;	/* children exit at once (benchmarks) */
 static int audit;	/* also check the audit of the failed child */
 
 static void usage(FILE *f)
@@ -68,6 +69,8 @@ static void usage(FILE *f)
 "                  yourself, e.g. comm forker); with --procs P parents,\n"
 "                  --cpu C pinned, --swap paging out (MADV_PAGEOUT) the\n"
 "                  VMAs before --index before each fork\n"
+"  --bench N       time N fork()+wait (median, p10, p90 in us); no checks\n"
+"  --rate S        forks per second over S seconds, failed or not\n"
 "  --uprobe-offset print the file offset of fork_once() for uprobe_events\n"
 "  --fails LO-HI   expect LO to HI of the forks to fail, the rest to succeed\n"
 "                  (times, interval, probability tests)\n"
@@ -383,7 +386,7 @@ static int fork_once(void)
 	if (pid < 0)
 		return -errno;
 	if (!pid)
-		_exit(child_check());
+		_exit(quick_child ? 0 : child_check());
 	if (waitpid(pid, &status, 0) < 0)
 		return -errno;
 	return WIFEXITED(status) && WEXITSTATUS(status) == 0 ? 0 : 1;
@@ -693,6 +696,63 @@ static int run_stress(const char *spec, int secs, int procs, int swap, int cpu,
 	return ktap_fail ? KSFT_FAIL : KSFT_PASS;
 }
 
+static int cmp_double(const void *a, const void *b)
+{
+	double x = *(const double *)a, y = *(const double *)b;
+
+	return x < y ? -1 : x > y;
+}
+
+/*
+ * --bench N: N timed fork()+waitpid() of this parent (the module, if armed,
+ * is the caller's business). Prints "bench forks=N median_us=M p10_us=A
+ * p90_us=B ok=K enomem=E" and nothing else.
+ */
+static int run_bench(int n)
+{
+	static double us[100000];
+	struct timespec t0, t1;
+	long ok = 0, enomem = 0;
+	int i, r;
+
+	if (n > 100000)
+		n = 100000;
+	for (i = 0; i < n; i++) {
+		clock_gettime(CLOCK_MONOTONIC, &t0);
+		r = fork_once();
+		clock_gettime(CLOCK_MONOTONIC, &t1);
+		us[i] = (t1.tv_sec - t0.tv_sec) * 1e6 + (t1.tv_nsec - t0.tv_nsec) / 1e3;
+		ok += r == 0;
+		enomem += r == -ENOMEM;
+	}
+	qsort(us, n, sizeof(us[0]), cmp_double);
+	printf("bench forks=%d median_us=%.1f p10_us=%.1f p90_us=%.1f ok=%ld enomem=%ld\n",
+	       n, us[n / 2], us[n / 10], us[n * 9 / 10], ok, enomem);
+	return 0;
+}
+
+/* --rate S: forks per second over S seconds (failed or not), one line. */
+static int run_rate(int secs)
+{
+	struct timespec t0, t1;
+	long ok = 0, enomem = 0, other = 0;
+	double el;
+	int r;
+
+	clock_gettime(CLOCK_MONOTONIC, &t0);
+	do {
+		r = fork_once();
+		ok += r == 0;
+		enomem += r == -ENOMEM;
+		other += r != 0 && r != -ENOMEM;
+		clock_gettime(CLOCK_MONOTONIC, &t1);
+		el = (t1.tv_sec - t0.tv_sec) + (t1.tv_nsec - t0.tv_nsec) / 1e9;
+	} while (el < secs);
+	printf("rate seconds=%.2f ok_per_s=%.1f enomem_per_s=%.1f other=%ld\n",
+	       el, ok / el, enomem / el, other);
+	return other ? KSFT_FAIL : KSFT_PASS;
+}
+
 static int run_loop(int secs)
 {
 	time_t end = time(NULL) + secs;
@@ -724,12 +784,14 @@ int main(int argc, char **argv)
 		{ "fails", 1, 0, 'F' }, { "audit", 0, 0, 'A' }, { "sweep", 0, 0, 'S' },
 		{ "swap", 0, 0, 'W' }, { "duration", 1, 0, 'D' }, { "procs", 1, 0, 'P' },
 		{ "cpu", 1, 0, 'C' }, { "uprobe-offset", 0, 0, 'U' },
+		{ "bench", 1, 0, 'B' }, { "rate", 1, 0, 'R' },
 		{ 0, 0, 0, 0 },
 	};
 	const char *spec = NULL, *step = "vma_alloc", *expect = "auto";
 	int nvmas = 32, mix = 0, dontfork = -1, wipeonfork = -1, forks = 1, noarm = 0;
 	int loop = 0, c, idx = -1, i, fails = 0, oks = 0, other = 0, applies, err;
 	int fail_lo = -1, fail_hi = -1, sweep = 0, swap = 0, duration = 0, procs = 1, cpu = -1;
+	int bench = 0, rate = 0;
 	char junk;
 	struct snap a, b;
 	char *end;
@@ -741,7 +803,7 @@ int main(int argc, char **argv)
 	while ((c = getopt_long(argc, argv, "", opts, NULL)) != -1) {
 		long v = 0;
 
-		if (strchr("vdwflDPC", c)) {
+		if (strchr("vdwflDPCBR", c)) {
 			errno = 0;
 			v = strtol(optarg, &end, 10);
 			if (errno || *end || end == optarg || v < 0 || v > MAX_VMAS) {
@@ -767,6 +829,8 @@ int main(int argc, char **argv)
 		case 'P': procs = v; break;
 		case 'C': cpu = v; break;
 		case 'U': return print_uprobe_offset();
+		case 'B': bench = v; break;
+		case 'R': rate = v; break;
 		case 'F':
 			if (sscanf(optarg, "%d-%d%c", &fail_lo, &fail_hi, &junk) != 2 ||
 			    fail_lo < 0 || fail_hi < fail_lo) {
@@ -779,6 +843,8 @@ int main(int argc, char **argv)
 		default: usage(stderr); return 2;
 		}
 	}
+	if (bench || rate)
+		noarm = 1;
 	if (optind != argc || nvmas < 2 || (!noarm && !spec && !sweep && !duration) ||
 	    (strcmp(expect, "auto") && strcmp(expect, "fail") && strcmp(expect, "ok"))) {
 		usage(stderr);
@@ -793,6 +859,12 @@ int main(int argc, char **argv)
 	signal(SIGINT, on_signal);
 	signal(SIGTERM, on_signal);
 	atexit(disarm);
+	if (bench || rate) {
+		quick_child = 1;
+		if (build_vmas(nvmas, mix, -1, -1))
+			return KSFT_FAIL;
+		return bench ? run_bench(bench) : run_rate(rate);
+	}
 	if (duration)
 		return run_stress(spec, duration, procs ? procs : 1, swap, cpu, nvmas, mix);
 	if (!strcmp(step, "kill") && !noarm)
