@@ -8,7 +8,7 @@ usage() { echo "usage: audit.sh [-n VMAS]"; }
 vmas=30
 while [ $# -gt 0 ]; do
 	case $1 in
-	-n) vmas=$2; shift 2 ;;
+	-n) vmas=$(num_arg -n "$2"); shift 2 ;;
 	-h | --help) usage; exit 0 ;;
 	*) usage >&2; exit 2 ;;
 	esac

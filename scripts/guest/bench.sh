@@ -11,10 +11,10 @@ usage() { echo "usage: bench.sh [-r ROUNDS] [-f FORKS] [-s 'SIZES'] [-t RATE_SEC
 rounds=5 forks=100 sizes="10 200 1000" rsecs=5
 while [ $# -gt 0 ]; do
 	case $1 in
-	-r) rounds=$2; shift 2 ;;
-	-f) forks=$2; shift 2 ;;
+	-r) rounds=$(num_arg -r "$2"); shift 2 ;;
+	-f) forks=$(num_arg -f "$2"); shift 2 ;;
 	-s) sizes=$2; shift 2 ;;
-	-t) rsecs=$2; shift 2 ;;
+	-t) rsecs=$(num_arg -t "$2"); shift 2 ;;
 	-h | --help) usage; exit 0 ;;
 	*) usage >&2; exit 2 ;;
 	esac

@@ -7,9 +7,7 @@ set -eu
 case "${1:-}" in
 -h | --help) echo "usage: demo.sh   (in the vm-run guest)"; exit 0 ;;
 esac
-require_root
-fdm_load
-trap fdm_disarm EXIT INT TERM
+fdm_begin
 echo "== kernel $(uname -r); steps this kernel offers:"
 sed 's/^/   /' $FDM/steps
 echo 1 >$FDM/verbose

@@ -7,14 +7,12 @@ usage() { echo "usage: filter.sh [-n FORKS]"; }
 forks=1000
 while [ $# -gt 0 ]; do
 	case $1 in
-	-n) forks=$2; shift 2 ;;
+	-n) forks=$(num_arg -n "$2"); shift 2 ;;
 	-h) usage; exit 0 ;;
 	*) usage >&2; exit 2 ;;
 	esac
 done
-require_root
-fdm_load
-trap fdm_disarm EXIT INT TERM
+fdm_begin
 ktap_header 4
 
 sleep 1000 &

@@ -10,14 +10,12 @@ usage() { echo "usage: inject-matrix.sh [-n VMAS]"; }
 vmas=40
 while [ $# -gt 0 ]; do
 	case $1 in
-	-n) vmas=$2; shift 2 ;;
+	-n) vmas=$(num_arg -n "$2"); shift 2 ;;
 	-h) usage; exit 0 ;;
 	*) usage >&2; exit 2 ;;
 	esac
 done
-require_root
-fdm_load
-trap fdm_disarm EXIT INT TERM
+fdm_begin
 
 steps=$(awk '$3 == "available" { print $1 }' $FDM/steps)
 unavail=$(awk '$3 != "available" { print $1 }' $FDM/steps)

@@ -7,9 +7,7 @@ set -eu
 case "${1:-}" in
 -h | --help) echo "usage: knobs-badinput.sh   (KTAP)"; exit 0 ;;
 esac
-require_root
-fdm_load
-trap fdm_disarm EXIT INT TERM
+fdm_begin
 
 snapshot() {
 	for k in index addr step pid comm notify times probability interval verbose armed; do

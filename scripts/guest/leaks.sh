@@ -13,16 +13,14 @@ tol_obj=0.05
 tol_kb=0.5
 while [ $# -gt 0 ]; do
 	case $1 in
-	-n) vmas=$2; shift 2 ;;
-	-t) tol_obj=$2; shift 2 ;;
-	-k) tol_kb=$2; shift 2 ;;
+	-n) vmas=$(num_arg -n "$2"); shift 2 ;;
+	-t) tol_obj=$(num_arg -t "$2"); shift 2 ;;
+	-k) tol_kb=$(num_arg -k "$2"); shift 2 ;;
 	-h | --help) usage; exit 0 ;;
 	*) usage >&2; exit 2 ;;
 	esac
 done
-require_root
-fdm_load
-trap fdm_disarm EXIT INT TERM
+fdm_begin
 grep -q slab_nomerge /proc/cmdline || skip_all "boot with slab_nomerge (vm-run --append slab_nomerge)"
 [ -r /proc/slabinfo ] || skip_all "no /proc/slabinfo"
 

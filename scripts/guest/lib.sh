@@ -23,11 +23,24 @@ ktap_finish() {
 # Skip the whole script (kselftest: exit 4).
 skip_all() { echo "TAP version 13"; echo "1..0 # SKIP $*"; exit 4; }
 
+# num_arg OPTION VALUE: print VALUE if it is a decimal number, else fail.
+num_arg() {
+	case $2 in
+	'' | *[!0-9.]*) echo "${0##*/}: $1 needs a number, got '$2'" >&2; exit 2 ;;
+	esac
+	echo "$2"
+}
 require_root() { [ "$(id -u)" = 0 ] || skip_all "must be root"; }
 fdm_load() {
 	[ -d $FDM ] && return 0
 	[ -f "$FDM_MODULE" ] || skip_all "no $FDM_MODULE"
 	insmod "$FDM_MODULE"
+}
+# The usual start of a suite: root, module loaded, disarmed on exit.
+fdm_begin() {
+	require_root
+	fdm_load
+	trap fdm_disarm EXIT INT TERM
 }
 fdm_disarm() { [ -w $FDM/index ] && echo -1 >$FDM/index 2>/dev/null || true; }
 fdm_unload() { fdm_disarm; rmmod fail_dup_mmap; }

@@ -9,14 +9,12 @@ usage() { echo "usage: race-rmmod.sh [-t SECONDS]"; }
 secs=20
 while [ $# -gt 0 ]; do
 	case $1 in
-	-t) secs=$2; shift 2 ;;
+	-t) secs=$(num_arg -t "$2"); shift 2 ;;
 	-h) usage; exit 0 ;;
 	*) usage >&2; exit 2 ;;
 	esac
 done
-require_root
-fdm_load
-trap fdm_disarm EXIT INT TERM
+fdm_begin
 ktap_header 6
 
 pids=""

@@ -21,10 +21,10 @@ USAGE
 secs=60 procs=2 vmas=64 index=40 step=vma_alloc uprobes=1
 while [ $# -gt 0 ]; do
 	case $1 in
-	-t) secs=$2; shift 2 ;;
-	-p) procs=$2; shift 2 ;;
-	-n) vmas=$2; shift 2 ;;
-	-i) index=$2; shift 2 ;;
+	-t) secs=$(num_arg -t "$2"); shift 2 ;;
+	-p) procs=$(num_arg -p "$2"); shift 2 ;;
+	-n) vmas=$(num_arg -n "$2"); shift 2 ;;
+	-i) index=$(num_arg -i "$2"); shift 2 ;;
 	-s) step=$2; shift 2 ;;
 	-U) uprobes=0; shift ;;
 	-h | --help) usage; exit 0 ;;
