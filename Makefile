@@ -27,18 +27,21 @@ userspace/bin/%: userspace/%.c userspace/*.h
 	$(CC) $(USER_CFLAGS) -o $@ $<
 
 deps:
-	scripts/install-deps
+	scripts/install-deps demo
 
 demo: deps
 	scripts/demo $(KERNEL)
 
-check: deps
+check:
+	scripts/install-deps check
 	tests/run-all
 
-stress: deps
+stress:
+	scripts/install-deps check
 	scripts/stress $(KERNEL) $(DURATION)
 
-bench: deps
+bench:
+	scripts/install-deps bench
 	scripts/bench --control $(KERNEL)
 
 clean:

@@ -3,7 +3,7 @@
 
 # Root of every download, unpacked kernel and build root of the project.
 fdm_cache() {
-	echo "${FDM_CACHE:-${XDG_CACHE_HOME:-$HOME/.cache}/fail_dup_mmap}"
+	echo "${FDM_CACHE:-${XDG_CACHE_HOME:-${HOME:-/root}/.cache}/fail_dup_mmap}"
 }
 
 die() {
