@@ -36,6 +36,18 @@ static inline void ktap_result(int ok, const char *fmt, ...)
 		ktap_fail++;
 }
 
+/* Same arguments as ktap_result(), printed as a "# " comment line. */
+static inline void ktap_comment(int ok, const char *fmt, ...)
+{
+	va_list ap;
+
+	printf("%s", ok ? "" : "mismatch: ");
+	va_start(ap, fmt);
+	vprintf(fmt, ap);
+	va_end(ap);
+	printf("\n");
+}
+
 static inline void ktap_skip(const char *why)
 {
 	printf("ok %d # SKIP %s\n", ++ktap_n, why);
