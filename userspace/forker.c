@@ -172,6 +172,16 @@ static int read_maps(void)
 	return nmaps;
 }
 
+static int maps_index_of(uintptr_t addr)
+{
+	int i;
+
+	for (i = 0; i < nmaps; i++)
+		if (maps[i].start == addr)
+			return i;
+	return -1;
+}
+
 /* VM_ACCOUNT of each VMA, from the "ac" flag of /proc/self/smaps. */
 static void read_account_flags(void)
 {
@@ -195,10 +205,7 @@ static void read_account_flags(void)
 			*p++ = '\0';
 		if (sscanf(line, "%lx-", &start) == 1 && strchr(line, '-') &&
 		    strchr(line, ' ') > strchr(line, '-')) {
-			cur = -1;
-			for (i = 0; i < nmaps; i++)
-				if (maps[i].start == start)
-					cur = i;
+			cur = maps_index_of(start);
 		} else if (cur >= 0 && !strncmp(line, "VmFlags:", 8)) {
 			maps[cur].account = strstr(line, " ac") != NULL;
 		}
@@ -211,16 +218,6 @@ static int own_of(uintptr_t start)
 
 	for (i = 0; i < nown; i++)
 		if (own[i].addr == start)
-			return i;
-	return -1;
-}
-
-static int maps_index_of(uintptr_t addr)
-{
-	int i;
-
-	for (i = 0; i < nmaps; i++)
-		if (maps[i].start == addr)
 			return i;
 	return -1;
 }
