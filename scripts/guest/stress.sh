@@ -50,7 +50,7 @@ echo 256M >/sys/block/zram0/disksize
 mkswap /dev/zram0 >/dev/null
 swapon /dev/zram0
 echo "# $(uname -r), preempt: $(cat /sys/kernel/debug/sched/preempt 2>/dev/null || echo unknown)"
-ktap_header 5
+ktap_header 4
 
 fdm_reset() { echo 1 >$FDM/reset; }
 fdm_reset
@@ -93,7 +93,8 @@ else
 	ktap_skip "uprobe loop not run (-U)"
 fi
 other=$(fdm_stat failed_exit_mmap_other_task)
-ktap_ok "failed children's exit_mmap in another task: $other of $(fdm_stat failed_exit_mmap) ($(fdm_stat last_other_task_comm))"
+# A report, not a test: either answer is correct on a fixed kernel.
+echo "# failed children's exit_mmap in another task: $other of $(fdm_stat failed_exit_mmap) ($(fdm_stat last_other_task_comm))"
 swapoff /dev/zram0
 fdm_unload
 ktap_check "module unloads clean after the stress" test ! -d $FDM
