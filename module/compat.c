@@ -9,6 +9,8 @@
 
 #include <linux/kprobes.h>
 #include <linux/mm.h>
+#include <linux/sched.h>
+#include <linux/string.h>
 
 #include "fdm.h"
 
@@ -56,9 +58,40 @@ int fdm_compat_init(void)
 			return -ENOENT;
 		}
 	}
-	for (i = 0; i < FDM_NR_STEPS; i++)
+	for (i = 0; i < FDM_NR_STEPS; i++) {
 		fdm_steps[i].available = fdm_probeable(fdm_steps[i].symbol);
+		if (!fdm_steps[i].available)
+			fdm_steps[i].why = "symbol-not-probeable";
+	}
+	if (!fdm_can_signal()) {
+		fdm_steps[FDM_KILL].available = false;
+		fdm_steps[FDM_KILL].why = "PREEMPT_RT:no-signal-from-kprobe";
+	}
 	return 0;
+}
+
+/*
+ * PREEMPT_RT (mainline since v6.12, Debian's -rt flavours): spinlock_t is a sleeping
+ * lock, the siglock included, so kill_pid()/send_sig() cannot run in a kprobe
+ * handler (preemption disabled). The module is built for one kernel, so its
+ * config is the running kernel's. Steps and knobs that send a signal (kill,
+ * notify) are refused there.
+ */
+bool fdm_can_signal(void)
+{
+	return !IS_ENABLED(CONFIG_PREEMPT_RT);
+}
+
+/*
+ * The current task's name, without get_task_comm(): up to v6.12 its
+ * __get_task_comm() takes task_lock(), a spinlock_t, which sleeps on RT.
+ * A task reading its own comm races only with a rename, which the kernel's
+ * own printk("%s", current->comm) users accept too.
+ */
+void fdm_current_comm(char comm[TASK_COMM_LEN])
+{
+	memcpy(comm, current->comm, TASK_COMM_LEN);
+	comm[TASK_COMM_LEN - 1] = '\0';
 }
 
 /*

@@ -6,16 +6,22 @@
  *   (should_fail(), fault_create_debugfs_attr(): also space, task-filter with
  *   /proc/PID/make-it-fail, require/reject ranges, the kernel's own parsing);
  * - otherwise (every Debian kernel) the module's own, same names and meaning.
+ *
+ * Both are called from a kprobe handler, preemption disabled. On PREEMPT_RT
+ * should_fail() cannot be: it calls get_random_u32_below(), whose batched
+ * entropy takes a local_lock (a sleeping lock on RT), so RT kernels always get
+ * the module's own, which draws from a prandom state under fdm.lock.
  */
 #define pr_fmt(fmt) KBUILD_MODNAME ": " fmt
 
 #include <linux/debugfs.h>
 #include <linux/fault-inject.h>
+#include <linux/prandom.h>
 #include <linux/random.h>
 
 #include "fdm.h"
 
-#ifdef CONFIG_FAULT_INJECTION_DEBUG_FS
+#if defined(CONFIG_FAULT_INJECTION_DEBUG_FS) && !defined(CONFIG_PREEMPT_RT)
 /* v2.6.20 "fault-injection capability infrastructure" (fault_attr). */
 static DECLARE_FAULT_ATTR(fdm_fa);
 
@@ -52,23 +58,31 @@ bool fdm_fault_is_kernels(void)
 
 struct dentry *fdm_fault_dir(void)
 {
+	prandom_seed_state(&fdm.rnd, get_random_u64());
 	return debugfs_create_dir(KBUILD_MODNAME, NULL);
 }
 
-/* fault_attr semantics: times, interval, probability. Under fdm.lock. */
+/* fault_attr semantics: times, interval, probability. */
 bool fdm_fault_should_fail(void)
 {
+	unsigned long flags;
+	bool fail = false;
+
+	raw_spin_lock_irqsave(&fdm.lock, flags);
 	if (fdm.times == 0)
-		return false;
+		goto out;
 	fdm.calls++;
 	if (fdm.interval > 1 && fdm.calls % fdm.interval)
-		return false;
+		goto out;
 	if (fdm.probability < 100 &&
-	    get_random_u32() % 100 >= fdm.probability)
-		return false;
+	    prandom_u32_state(&fdm.rnd) % 100 >= fdm.probability)
+		goto out;
 	if (fdm.times > 0)
 		fdm.times--;
-	return true;
+	fail = true;
+out:
+	raw_spin_unlock_irqrestore(&fdm.lock, flags);
+	return fail;
 }
 
 int fdm_fault_verbose(void)

@@ -8,9 +8,12 @@
 #include <linux/atomic.h>
 #include <linux/kprobes.h>
 #include <linux/mutex.h>
+#include <linux/prandom.h>
 #include <linux/sched.h>
 #include <linux/spinlock.h>
 #include <linux/types.h>
+
+struct pid;
 
 /* Steps of dup_mmap() that can be failed; order is the order of the copy. */
 enum fdm_step {
@@ -45,6 +48,7 @@ struct fdm_step_desc {
 	enum fdm_vma_arg vma_arg;
 	enum fdm_ret ret;
 	bool available;		/* symbol resolved and probe-able here */
+	const char *why;	/* if not available: the reason, for steps */
 };
 
 extern struct fdm_step_desc fdm_steps[FDM_NR_STEPS];
@@ -58,7 +62,11 @@ enum fdm_slot_state {
 	FDM_SLOT_ENDED,		/* dup_mmap() done, waiting for the verdict */
 };
 
-/* One filtered fork in flight, owned by the forking task. */
+/*
+ * One filtered fork in flight, owned by the forking task from
+ * uprobe_start_dup_mmap() to uprobe_end_dup_mmap(): allocated and freed under
+ * fdm.lock, every other field written only by the owner, in its own probes.
+ */
 struct fdm_slot {
 	struct task_struct *task;
 	enum fdm_slot_state state;
@@ -125,18 +133,36 @@ enum fdm_stat {
 	FDM_NR_STATS,
 };
 
-/* Everything the module knows; one instance, fdm. */
+/*
+ * Everything the module knows; one instance, fdm.
+ *
+ * Locking:
+ * - mutex: every knob write, arm and disarm; readers of the knob files take it
+ *   too, so a show sees one consistent configuration.
+ * - lock: a raw spinlock, because it is taken in kprobe handlers, which run
+ *   with preemption disabled (a spinlock_t sleeps on PREEMPT_RT). It protects
+ *   the configuration the probes read (index, addr, step, pid, comm, notify,
+ *   times, probability, interval, calls, rnd), the slot table (allocation and
+ *   freeing), pending, last, audit and last_deferred_comm. Held only for
+ *   copies and counters: never around printing, signals, tree walks or
+ *   anything that takes another lock.
+ * - armed and the probes: changed under mutex only.
+ * - verbose: a plain int read with READ_ONCE (a log-level knob).
+ * - stats, visits, injections, active, npending: atomics.
+ */
 struct fdm_state {
-	struct mutex mutex;	/* knob writes, arm and disarm */
-	spinlock_t lock;	/* config read by forks, slots, pending, last */
+	struct mutex mutex;
+	raw_spinlock_t lock;
 
 	/* knobs */
 	long index;		/* -1: disarmed (unless addr is set) */
 	unsigned long addr;	/* 0: unset */
 	enum fdm_step step;
-	pid_t pid;		/* 0: no pid filter */
+	struct pid *pid;	/* tgid filter, referenced; NULL: none */
+	pid_t pid_nr;		/* the number written to pid, for show */
 	char comm[TASK_COMM_LEN]; /* "": no comm filter */
-	pid_t notify;		/* SIGUSR1 to this tgid at each injection; 0: off */
+	struct pid *notify;	/* SIGUSR1 at each injection; NULL: off */
+	pid_t notify_nr;
 	long times;
 	int probability;
 	unsigned long interval;
@@ -144,6 +170,7 @@ struct fdm_state {
 
 	bool armed;
 	unsigned long calls;	/* candidate injections seen, for interval */
+	struct rnd_state rnd;	/* for probability: usable in any context */
 	atomic_t active;	/* slots not FREE */
 	atomic_t npending;
 	struct fdm_slot slots[FDM_SLOTS];
@@ -163,6 +190,8 @@ extern struct fdm_state fdm;
 /* compat.c */
 int fdm_compat_init(void);
 bool fdm_vma_accountable(struct vm_area_struct *vma);
+bool fdm_can_signal(void);
+void fdm_current_comm(char comm[TASK_COMM_LEN]);
 
 /* audit.c */
 bool fdm_audit_mm(struct mm_struct *mm, struct fdm_audit *a);
@@ -176,6 +205,7 @@ int fdm_fault_verbose(void);
 /* hooks.c */
 int fdm_arm(void);
 void fdm_disarm(void);
+void fdm_hooks_exit(void);
 unsigned long fdm_nmissed(void);
 bool fdm_filter_set(void);
 

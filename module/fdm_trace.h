@@ -10,6 +10,17 @@
 
 #include <linux/tracepoint.h>
 
+#include "fdm.h"
+
+TRACE_DEFINE_ENUM(FDM_MT_DUP);
+TRACE_DEFINE_ENUM(FDM_ACCOUNT);
+TRACE_DEFINE_ENUM(FDM_VMA_ALLOC);
+TRACE_DEFINE_ENUM(FDM_POLICY);
+TRACE_DEFINE_ENUM(FDM_UFFD);
+TRACE_DEFINE_ENUM(FDM_ANON_VMA);
+TRACE_DEFINE_ENUM(FDM_PAGE_TABLES);
+TRACE_DEFINE_ENUM(FDM_KILL);
+
 TRACE_EVENT(fdm_inject,
 	TP_PROTO(pid_t pid, long index, int step, unsigned long start,
 		 unsigned long end, int error),
@@ -33,23 +44,28 @@ TRACE_EVENT(fdm_inject,
 	TP_printk("pid=%d index=%ld step=%s vma=%lx-%lx error=%d",
 		  __entry->pid, __entry->index,
 		  /* enum fdm_step; strings here avoid __assign_str() */
-		  __print_symbolic(__entry->step, { 0, "mt_dup" },
-				   { 1, "account" }, { 2, "vma_alloc" },
-				   { 3, "policy" }, { 4, "uffd" },
-				   { 5, "anon_vma" }, { 6, "page_tables" },
-				   { 7, "kill" }),
+		  __print_symbolic(__entry->step, { FDM_MT_DUP, "mt_dup" },
+				   { FDM_ACCOUNT, "account" },
+				   { FDM_VMA_ALLOC, "vma_alloc" },
+				   { FDM_POLICY, "policy" },
+				   { FDM_UFFD, "uffd" },
+				   { FDM_ANON_VMA, "anon_vma" },
+				   { FDM_PAGE_TABLES, "page_tables" },
+				   { FDM_KILL, "kill" }),
 		  __entry->start, __entry->end, __entry->error)
 );
 
+/* audited=0: the mm was busy (mmap lock not taken), nothing was counted. */
 TRACE_EVENT(fdm_audit,
-	TP_PROTO(pid_t forker, long index, long entries, long fresh,
-		 long stale, long markers, unsigned long mstart,
+	TP_PROTO(pid_t forker, long index, bool audited, long entries,
+		 long fresh, long stale, long markers, unsigned long mstart,
 		 unsigned long mend, bool other_task),
-	TP_ARGS(forker, index, entries, fresh, stale, markers, mstart, mend,
-		other_task),
+	TP_ARGS(forker, index, audited, entries, fresh, stale, markers, mstart,
+		mend, other_task),
 	TP_STRUCT__entry(
 		__field(pid_t, forker)
 		__field(long, index)
+		__field(bool, audited)
 		__field(long, entries)
 		__field(long, fresh)
 		__field(long, stale)
@@ -61,6 +77,7 @@ TRACE_EVENT(fdm_audit,
 	TP_fast_assign(
 		__entry->forker = forker;
 		__entry->index = index;
+		__entry->audited = audited;
 		__entry->entries = entries;
 		__entry->fresh = fresh;
 		__entry->stale = stale;
@@ -69,8 +86,9 @@ TRACE_EVENT(fdm_audit,
 		__entry->mend = mend;
 		__entry->other_task = other_task;
 	),
-	TP_printk("forker=%d index=%ld entries=%ld fresh=%ld stale=%ld markers=%ld marker=%lx-%lx other_task=%d",
-		  __entry->forker, __entry->index, __entry->entries,
+	TP_printk("forker=%d index=%ld audited=%d entries=%ld fresh=%ld stale=%ld markers=%ld marker=%lx-%lx other_task=%d",
+		  __entry->forker, __entry->index, __entry->audited,
+		  __entry->entries,
 		  __entry->fresh, __entry->stale, __entry->markers,
 		  __entry->mstart, __entry->mend, __entry->other_task)
 );

@@ -5,18 +5,23 @@
  * uprobe_start_dup_mmap()/uprobe_end_dup_mmap() bracket dup_mmap() on every
  * supported kernel (dup_mmap() itself is inlined on some), so the filter runs
  * once per fork there and a per-task slot carries the fork's state to the
- * per-VMA probe of the armed step. uprobe_dup_mmap(oldmm, mm) names the child
- * mm; exit_mmap() of an injected child is counted wherever it runs; the return
- * of kernel_clone() gives the fork's verdict and frees the slot. (mmput() is
- * no use: it is inlined into dup_mm() on 6.12.)
+ * per-VMA probe of the armed step. The slot lives exactly as long as the
+ * bracket: it is taken at the start and given back at the end, which every
+ * fork that started reaches (success, error or fatal signal), so slots cannot
+ * leak. uprobe_dup_mmap(oldmm, mm) names the child mm; exit_mmap() of an
+ * injected child is counted wherever it runs. A kretprobe on kernel_clone(),
+ * which takes an instance only for filtered tasks, counts the forks' verdicts.
+ * (mmput() is no use: it is inlined into dup_mm() on 6.12.)
+ *
+ * Handlers run with preemption disabled: fdm.lock is a raw spinlock, held
+ * only for copies; printing, signals and tree walks happen outside it.
  */
 #define pr_fmt(fmt) KBUILD_MODNAME ": " fmt
 
 #include <linux/kprobes.h>
 #include <linux/mm.h>
+#include <linux/pid.h>
 #include <linux/ratelimit.h>
-#include <linux/rcupdate.h>
-#include <linux/pid_namespace.h>
 #include <linux/sched/signal.h>
 #include <linux/string.h>
 
@@ -28,27 +33,30 @@ static void fdm_stat_inc(enum fdm_stat s)
 	atomic_long_inc(&fdm.stats[s]);
 }
 
+/* Called with fdm.mutex held (knob writers). */
 bool fdm_filter_set(void)
 {
 	return fdm.pid || fdm.comm[0];
 }
 
-/* Once per fork. PID 1 and kernel threads are never in the filter. */
-static bool fdm_task_in_filter(struct task_struct *t)
+/* Is the current task in the filter? Called with fdm.lock held. */
+static bool fdm_current_in_filter(void)
 {
-	pid_t pid = READ_ONCE(fdm.pid);
 	char comm[TASK_COMM_LEN];
 
-	if (t->flags & PF_KTHREAD || task_tgid_nr(t) == 1)
+	if (current->flags & PF_KTHREAD || is_global_init(current))
 		return false;
-	if (pid && task_tgid_nr(t) != pid)
+	if (!fdm.pid && !fdm.comm[0])
 		return false;
-	if (READ_ONCE(fdm.comm[0])) {
-		get_task_comm(comm, t);
+	/* A struct pid, not a number: a recycled tgid is another struct pid. */
+	if (fdm.pid && task_tgid(current) != fdm.pid)
+		return false;
+	if (fdm.comm[0]) {
+		fdm_current_comm(comm);
 		if (strncmp(comm, fdm.comm, TASK_COMM_LEN))
 			return false;
 	}
-	return pid || fdm.comm[0];
+	return true;
 }
 
 /* The slot of the current task, or NULL; only the owner matches itself. */
@@ -64,25 +72,18 @@ static struct fdm_slot *fdm_my_slot(void)
 	return NULL;
 }
 
-static void fdm_slot_free(struct fdm_slot *s)
-{
-	WRITE_ONCE(s->task, NULL);
-	s->state = FDM_SLOT_FREE;
-	atomic_dec(&fdm.active);
-}
-
 static int fdm_start_pre(struct kprobe *p, struct pt_regs *regs)
 {
-	struct fdm_slot *s;
+	struct fdm_slot *s = NULL;
 	unsigned long flags;
 	int i;
 
 	fdm_stat_inc(FDM_STAT_FORKS_SEEN);
-	if (!fdm_task_in_filter(current))
-		return 0;
+	raw_spin_lock_irqsave(&fdm.lock, flags);
+	if (!fdm_current_in_filter())
+		goto out;
 	fdm_stat_inc(FDM_STAT_FORKS_FILTERED);
-
-	spin_lock_irqsave(&fdm.lock, flags);
+	/* A slot still held by this task would be a missed end probe. */
 	s = fdm_my_slot();
 	for (i = 0; !s && i < FDM_SLOTS; i++) {
 		if (!fdm.slots[i].task) {
@@ -90,29 +91,39 @@ static int fdm_start_pre(struct kprobe *p, struct pt_regs *regs)
 			atomic_inc(&fdm.active);
 		}
 	}
-	if (s) {
-		memset(s, 0, sizeof(*s));
-		s->state = FDM_SLOT_COPYING;
-		s->index = fdm.index;
-		s->addr = fdm.addr;
-		s->step = fdm.step;
-		s->account_ord = -1;
-		WRITE_ONCE(s->task, current);
-	} else {
+	if (!s) {
 		fdm_stat_inc(FDM_STAT_SLOTS_FULL);
+		goto out;
 	}
-	spin_unlock_irqrestore(&fdm.lock, flags);
+	memset(s, 0, sizeof(*s));
+	s->state = FDM_SLOT_COPYING;
+	s->index = fdm.index;
+	s->addr = fdm.addr;
+	s->step = fdm.step;
+	s->account_ord = -1;
+	WRITE_ONCE(s->task, current);
+out:
+	raw_spin_unlock_irqrestore(&fdm.lock, flags);
 	return 0;
 }
+NOKPROBE_SYMBOL(fdm_start_pre);
 
+/* The end of the bracket: the slot goes back, whatever the fork's outcome. */
 static int fdm_end_pre(struct kprobe *p, struct pt_regs *regs)
 {
 	struct fdm_slot *s = fdm_my_slot();
+	unsigned long flags;
 
-	if (s && s->state == FDM_SLOT_COPYING)
-		s->state = FDM_SLOT_ENDED;
+	if (!s)
+		return 0;
+	raw_spin_lock_irqsave(&fdm.lock, flags);
+	WRITE_ONCE(s->task, NULL);
+	s->state = FDM_SLOT_FREE;
+	atomic_dec(&fdm.active);
+	raw_spin_unlock_irqrestore(&fdm.lock, flags);
 	return 0;
 }
+NOKPROBE_SYMBOL(fdm_end_pre);
 
 static int fdm_dup_pre(struct kprobe *p, struct pt_regs *regs)
 {
@@ -122,6 +133,7 @@ static int fdm_dup_pre(struct kprobe *p, struct pt_regs *regs)
 		s->child = (struct mm_struct *)regs_get_kernel_argument(regs, 1);
 	return 0;
 }
+NOKPROBE_SYMBOL(fdm_dup_pre);
 
 /* Remember a child that will be torn down, to audit its exit_mmap(). */
 static void fdm_pending_add(struct fdm_slot *s)
@@ -129,6 +141,7 @@ static void fdm_pending_add(struct fdm_slot *s)
 	struct fdm_pending *p;
 	int i;
 
+	lockdep_assert_held(&fdm.lock);
 	for (i = 0; i < FDM_PENDING; i++) {
 		p = &fdm.pending[i];
 		if (p->mm)
@@ -146,21 +159,27 @@ static void fdm_pending_add(struct fdm_slot *s)
 	fdm_stat_inc(FDM_STAT_PENDING_FULL);
 }
 
-/* kernel_clone() returned: the fork's verdict, and the end of its slot. */
+/* kernel_clone() entry: take an instance only for a task in the filter. */
+static int fdm_clone_entry(struct kretprobe_instance *ri, struct pt_regs *regs)
+{
+	unsigned long flags;
+	bool in;
+
+	raw_spin_lock_irqsave(&fdm.lock, flags);
+	in = fdm_current_in_filter();
+	raw_spin_unlock_irqrestore(&fdm.lock, flags);
+	return in ? 0 : 1;
+}
+NOKPROBE_SYMBOL(fdm_clone_entry);
+
+/* kernel_clone() returned in a filtered task: the fork's verdict. */
 static int fdm_clone_ret(struct kretprobe_instance *ri, struct pt_regs *regs)
 {
-	struct fdm_slot *s = fdm_my_slot();
-	unsigned long flags;
-
-	if (!s)
-		return 0;
 	if ((int)regs_return_value(regs) < 0)	/* pid_t */
 		fdm_stat_inc(FDM_STAT_FORKS_FAILED);
-	spin_lock_irqsave(&fdm.lock, flags);
-	fdm_slot_free(s);
-	spin_unlock_irqrestore(&fdm.lock, flags);
 	return 0;
 }
+NOKPROBE_SYMBOL(fdm_clone_ret);
 
 static int fdm_exit_mmap_pre(struct kprobe *p, struct pt_regs *regs)
 {
@@ -171,7 +190,7 @@ static int fdm_exit_mmap_pre(struct kprobe *p, struct pt_regs *regs)
 
 	if (!atomic_read(&fdm.npending))
 		return 0;
-	spin_lock_irqsave(&fdm.lock, flags);
+	raw_spin_lock_irqsave(&fdm.lock, flags);
 	for (i = 0; i < FDM_PENDING; i++) {
 		if (fdm.pending[i].mm != mm)
 			continue;
@@ -180,39 +199,44 @@ static int fdm_exit_mmap_pre(struct kprobe *p, struct pt_regs *regs)
 		atomic_dec(&fdm.npending);
 		break;
 	}
-	spin_unlock_irqrestore(&fdm.lock, flags);
+	raw_spin_unlock_irqrestore(&fdm.lock, flags);
 	if (!a.fork.mm)
 		return 0;
 
 	a.other_task = a.fork.forker != task_pid_nr(current);
-	get_task_comm(a.comm, current);
+	fdm_current_comm(a.comm);
+	/* Outside fdm.lock: a walk of the child's tree, see audit.c. */
 	a.valid = fdm_audit_mm(mm, &a);
-	trace_fdm_audit(a.fork.tgid, a.fork.index, a.entries, a.fresh, a.stale,
-			a.markers, a.marker_start, a.marker_end, a.other_task);
+	trace_fdm_audit(a.fork.tgid, a.fork.index, a.valid, a.entries, a.fresh,
+			a.stale, a.markers, a.marker_start, a.marker_end,
+			a.other_task);
 
-	spin_lock_irqsave(&fdm.lock, flags);
 	fdm_stat_inc(FDM_STAT_EXIT_MMAP);
-	if (a.other_task) {
+	if (a.other_task)
 		fdm_stat_inc(FDM_STAT_EXIT_MMAP_DEFERRED);
-		memcpy(fdm.last_deferred_comm, a.comm, TASK_COMM_LEN);
-	}
-	if (a.valid) {
-		fdm_stat_inc(FDM_STAT_AUDITS);
-		atomic_long_add(a.markers, &fdm.stats[FDM_STAT_AUDIT_MARKERS]);
-		atomic_long_add(a.stale, &fdm.stats[FDM_STAT_AUDIT_STALE]);
-		if (!a.entries)
-			fdm_stat_inc(FDM_STAT_AUDIT_EMPTY);
-		fdm.audit = a;
-	} else {
+	if (!a.valid) {
 		fdm_stat_inc(FDM_STAT_AUDIT_BUSY);
+		return 0;
 	}
-	spin_unlock_irqrestore(&fdm.lock, flags);
+	fdm_stat_inc(FDM_STAT_AUDITS);
+	atomic_long_add(a.markers, &fdm.stats[FDM_STAT_AUDIT_MARKERS]);
+	atomic_long_add(a.stale, &fdm.stats[FDM_STAT_AUDIT_STALE]);
+	if (!a.entries)
+		fdm_stat_inc(FDM_STAT_AUDIT_EMPTY);
+	raw_spin_lock_irqsave(&fdm.lock, flags);
+	if (a.other_task)
+		memcpy(fdm.last_deferred_comm, a.comm, TASK_COMM_LEN);
+	fdm.audit = a;
+	raw_spin_unlock_irqrestore(&fdm.lock, flags);
 	return 0;
 }
+NOKPROBE_SYMBOL(fdm_exit_mmap_pre);
 
 /*
  * Find the target VMA in the parent, once per fork, at the first probe hit.
- * The forking task holds the parent's mmap write lock here; no sleeping.
+ * The forking task holds the parent's mmap write lock here; no sleeping. The
+ * walk stops at the target, so it costs at most what dup_mmap()'s own loop
+ * over the same tree costs, under the same lock.
  */
 static void fdm_resolve(struct fdm_slot *s)
 {
@@ -232,29 +256,38 @@ static void fdm_resolve(struct fdm_slot *s)
 				s->account_ord = acct;
 			return;
 		}
+		if (s->addr && vma->vm_start > s->addr)
+			return;
 		if (fdm_vma_accountable(vma))
 			acct++;
 		i++;
 	}
 }
 
-static long fdm_ret_enomem(void)
+/*
+ * Where a skipped function "returns" from: the probe points regs->ip here.
+ * Not traceable and not probe-able, like the kernel's just_return_func.
+ */
+static notrace long fdm_ret_enomem(void)
 {
 	return -ENOMEM;
 }
+NOKPROBE_SYMBOL(fdm_ret_enomem);
 
-static void *fdm_ret_null(void)
+static notrace void *fdm_ret_null(void)
 {
 	return NULL;
 }
+NOKPROBE_SYMBOL(fdm_ret_null);
 
+/* Record an injection in last and the trace. Called with fdm.lock held. */
 static void fdm_record(struct fdm_slot *s, int error)
 {
-	static DEFINE_RATELIMIT_STATE(rs, 5 * HZ, 10);
 	struct fdm_last *l = &fdm.last;
 
+	lockdep_assert_held(&fdm.lock);
 	l->pid = task_tgid_nr(current);
-	get_task_comm(l->comm, current);
+	fdm_current_comm(l->comm);
 	l->index = s->target_index;
 	l->step = s->step;
 	l->start = s->start;
@@ -263,31 +296,33 @@ static void fdm_record(struct fdm_slot *s, int error)
 	l->valid = true;
 	atomic_long_inc(&fdm.injections[s->step]);
 	trace_fdm_inject(l->pid, l->index, l->step, l->start, l->end, error);
-	if (fdm_fault_verbose() && __ratelimit(&rs)) {
-		pr_info("injected %s at VMA #%ld %lx-%lx in %s[%d]: %d\n",
-			fdm_steps[s->step].name, s->target_index, s->start,
-			s->end, l->comm, l->pid, error);
-		if (fdm_fault_verbose() > 1)
-			dump_stack();
-	}
+}
+
+/* The verbose log line (and stack), outside fdm.lock, rate-limited. */
+static void fdm_log(const struct fdm_last *l)
+{
+	static DEFINE_RATELIMIT_STATE(rs, 5 * HZ, 10);
+	int verbose = fdm_fault_verbose();
+
+	if (!verbose || !__ratelimit(&rs))
+		return;
+	pr_info("injected %s at VMA #%ld %lx-%lx in %s[%d]: %d\n",
+		fdm_steps[l->step].name, l->index, l->start, l->end, l->comm,
+		l->pid, l->error);
+	if (verbose > 1)
+		dump_stack();
 }
 
 /*
  * Wake a helper (e.g. a swapoff loop) while dup_mmap() still holds the mmap
- * locks: it runs as soon as this task can be preempted.
+ * locks: it runs as soon as this task can be preempted. @pid is referenced.
  */
-static void fdm_notify(void)
+static void fdm_notify(struct pid *pid)
 {
-	pid_t nr = READ_ONCE(fdm.notify);
-	struct pid *pid;
-
-	if (!nr)
+	if (!pid)
 		return;
-	rcu_read_lock();
-	pid = find_pid_ns(nr, &init_pid_ns);
-	if (pid)
-		kill_pid(pid, SIGUSR1, 1);
-	rcu_read_unlock();
+	kill_pid(pid, SIGUSR1, 1);
+	put_pid(pid);
 }
 
 /* Does this call of the step's function copy the target VMA? */
@@ -319,8 +354,9 @@ static int fdm_step_pre(struct kprobe *p, struct pt_regs *regs)
 {
 	struct fdm_slot *s = fdm_my_slot();
 	const struct fdm_step_desc *d;
+	struct pid *notify;
+	struct fdm_last l;
 	unsigned long flags;
-	bool fail;
 
 	if (!s || s->state != FDM_SLOT_COPYING || s->injected)
 		return 0;
@@ -330,19 +366,19 @@ static int fdm_step_pre(struct kprobe *p, struct pt_regs *regs)
 		fdm_resolve(s);
 	if (!s->hit || !fdm_at_target(s, regs))
 		return 0;
-
-	spin_lock_irqsave(&fdm.lock, flags);
-	fail = fdm_fault_should_fail();
-	if (fail) {
-		s->injected = true;
-		fdm_record(s, d->ret == FDM_RET_KILL ? 0 : -ENOMEM);
-		if (s->child)
-			fdm_pending_add(s);
-	}
-	spin_unlock_irqrestore(&fdm.lock, flags);
-	if (!fail)
+	if (!fdm_fault_should_fail())
 		return 0;
-	fdm_notify();
+
+	s->injected = true;
+	raw_spin_lock_irqsave(&fdm.lock, flags);
+	fdm_record(s, d->ret == FDM_RET_KILL ? 0 : -ENOMEM);
+	if (s->child)
+		fdm_pending_add(s);
+	l = fdm.last;
+	notify = get_pid(fdm.notify);
+	raw_spin_unlock_irqrestore(&fdm.lock, flags);
+	fdm_log(&l);
+	fdm_notify(notify);
 
 	switch (d->ret) {
 	case FDM_RET_KILL:
@@ -357,11 +393,13 @@ static int fdm_step_pre(struct kprobe *p, struct pt_regs *regs)
 		return 1;
 	}
 }
+NOKPROBE_SYMBOL(fdm_step_pre);
 
 /* A post handler makes an ftrace-based kprobe IPMODIFY, as fail_function's. */
 static void fdm_post(struct kprobe *p, struct pt_regs *regs, unsigned long flags)
 {
 }
+NOKPROBE_SYMBOL(fdm_post);
 
 enum { FDM_KP_START, FDM_KP_DUP, FDM_KP_END, FDM_KP_EXIT, FDM_KP_STEP,
 	FDM_NR_KP };
@@ -369,10 +407,12 @@ enum { FDM_KP_START, FDM_KP_DUP, FDM_KP_END, FDM_KP_EXIT, FDM_KP_STEP,
 static struct kprobe fdm_kps[FDM_NR_KP];
 static struct kretprobe fdm_krp = {
 	.kp.symbol_name = "kernel_clone",
+	.entry_handler = fdm_clone_entry,
 	.handler = fdm_clone_ret,
 	.maxactive = 64,
 };
 static struct kprobe *fdm_kp_ptrs[FDM_NR_KP];
+static bool fdm_kps_live, fdm_krp_live;	/* under fdm.mutex */
 
 static void fdm_kp_set(int i, const char *sym, kprobe_pre_handler_t pre)
 {
@@ -382,17 +422,50 @@ static void fdm_kp_set(int i, const char *sym, kprobe_pre_handler_t pre)
 	fdm_kp_ptrs[i] = &fdm_kps[i];
 }
 
+/* Called with fdm.mutex held. */
 unsigned long fdm_nmissed(void)
 {
 	unsigned long n = fdm.nmissed_done;
 	int i;
 
-	if (fdm.armed) {
+	if (fdm_kps_live)
 		for (i = 0; i < FDM_NR_KP; i++)
 			n += fdm_kps[i].nmissed;
+	if (fdm_krp_live)
 		n += fdm_krp.kp.nmissed + fdm_krp.nmissed;
-	}
 	return n;
+}
+
+/*
+ * The one teardown, for disarm and for a failed arm. unregister_k*probe()
+ * returns once no handler runs any more; a task that a handler sent to
+ * fdm_ret_*() may still be on its way out of them, which only matters when
+ * the module text goes away: fdm_hooks_exit() waits for it. Called with
+ * fdm.mutex held.
+ */
+static void fdm_unregister(void)
+{
+	unsigned long flags;
+	int i;
+
+	if (fdm_krp_live) {
+		unregister_kretprobe(&fdm_krp);
+		fdm.nmissed_done += fdm_krp.kp.nmissed + fdm_krp.nmissed;
+		fdm_krp_live = false;
+	}
+	if (fdm_kps_live) {
+		unregister_kprobes(fdm_kp_ptrs, FDM_NR_KP);
+		for (i = 0; i < FDM_NR_KP; i++)
+			fdm.nmissed_done += fdm_kps[i].nmissed;
+		fdm_kps_live = false;
+	}
+	raw_spin_lock_irqsave(&fdm.lock, flags);
+	memset(fdm.slots, 0, sizeof(fdm.slots));
+	memset(fdm.pending, 0, sizeof(fdm.pending));
+	atomic_set(&fdm.active, 0);
+	atomic_set(&fdm.npending, 0);
+	raw_spin_unlock_irqrestore(&fdm.lock, flags);
+	fdm.armed = false;
 }
 
 /* Called with fdm.mutex held. */
@@ -416,6 +489,7 @@ int fdm_arm(void)
 		pr_err("register_kprobes for step %s failed: %d\n", d->name, ret);
 		return ret;
 	}
+	fdm_kps_live = true;
 	fdm_krp.kp.addr = NULL;
 	fdm_krp.kp.flags = 0;
 	fdm_krp.nmissed = 0;
@@ -423,37 +497,25 @@ int fdm_arm(void)
 	ret = register_kretprobe(&fdm_krp);
 	if (ret) {
 		pr_err("register_kretprobe(kernel_clone) failed: %d\n", ret);
-		goto err_kprobes;
+		fdm_unregister();
+		return ret;
 	}
+	fdm_krp_live = true;
 	fdm.armed = true;
 	return 0;
-
-err_kprobes:
-	unregister_kprobes(fdm_kp_ptrs, FDM_NR_KP);
-	return ret;
 }
 
 /* Called with fdm.mutex held. */
 void fdm_disarm(void)
 {
-	unsigned long flags;
-	int i;
+	fdm_unregister();
+}
 
-	if (!fdm.armed)
-		return;
-	unregister_kretprobe(&fdm_krp);
-	fdm.nmissed_done += fdm_krp.kp.nmissed + fdm_krp.nmissed;
-	unregister_kprobes(fdm_kp_ptrs, FDM_NR_KP);
-	/* A task sent to fdm_ret_*() may be preempted there: let it leave. */
+/* Module exit: disarmed, and no task left in fdm_ret_*(). */
+void fdm_hooks_exit(void)
+{
+	mutex_lock(&fdm.mutex);
+	fdm_unregister();
+	mutex_unlock(&fdm.mutex);
 	synchronize_rcu_tasks();
-	for (i = 0; i < FDM_NR_KP; i++)
-		fdm.nmissed_done += fdm_kps[i].nmissed;
-	fdm.armed = false;
-
-	spin_lock_irqsave(&fdm.lock, flags);
-	memset(fdm.slots, 0, sizeof(fdm.slots));
-	memset(fdm.pending, 0, sizeof(fdm.pending));
-	atomic_set(&fdm.active, 0);
-	atomic_set(&fdm.npending, 0);
-	spin_unlock_irqrestore(&fdm.lock, flags);
 }

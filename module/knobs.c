@@ -7,7 +7,6 @@
  */
 #define pr_fmt(fmt) KBUILD_MODNAME ": " fmt
 
-#include <linux/ctype.h>
 #include <linux/debugfs.h>
 #include <linux/fs.h>
 #include <linux/kernel.h>
@@ -56,10 +55,10 @@ static int fdm_set_target(long index, unsigned long addr)
 		if (ret)
 			return ret;
 	}
-	spin_lock_irqsave(&fdm.lock, flags);
+	raw_spin_lock_irqsave(&fdm.lock, flags);
 	fdm.index = index;
 	fdm.addr = addr;
-	spin_unlock_irqrestore(&fdm.lock, flags);
+	raw_spin_unlock_irqrestore(&fdm.lock, flags);
 	if (!arm)
 		fdm_disarm();
 	return 0;
@@ -108,8 +107,8 @@ static int fdm_store_step(const char *s)
 	if (i == FDM_NR_STEPS)
 		return -EINVAL;
 	if (!fdm_steps[i].available) {
-		pr_warn("step %s unavailable: %s cannot be probed here\n",
-			fdm_steps[i].name, fdm_steps[i].symbol);
+		pr_warn("step %s unavailable here: %s\n", fdm_steps[i].name,
+			fdm_steps[i].why);
 		return -EOPNOTSUPP;
 	}
 	if (fdm.armed && i != fdm.step) {
@@ -125,76 +124,132 @@ static void fdm_show_steps(struct seq_file *m)
 	int i;
 
 	for (i = 0; i < FDM_NR_STEPS; i++)
-		seq_printf(m, "%s %s %s\n", fdm_steps[i].name,
-			   fdm_steps[i].symbol,
-			   fdm_steps[i].available ? "available" : "unavailable");
+		if (fdm_steps[i].available)
+			seq_printf(m, "%s %s available\n", fdm_steps[i].name,
+				   fdm_steps[i].symbol);
+		else
+			seq_printf(m, "%s %s unavailable %s\n",
+				   fdm_steps[i].name, fdm_steps[i].symbol,
+				   fdm_steps[i].why);
 }
 
-static void fdm_show_pid(struct seq_file *m)
+/*
+ * Parse a process id in the writer's pid namespace into a referenced struct
+ * pid (NULL for 0). A number that names no live process: -ESRCH.
+ */
+static int fdm_parse_tgid(const char *s, struct pid **out, pid_t *nr)
 {
-	seq_printf(m, "%d\n", fdm.pid);
-}
-
-static int fdm_store_pid(const char *s)
-{
+	struct pid *pid;
 	long v;
 
 	if (fdm_parse_long(s, 0, PID_MAX_LIMIT, &v))
 		return -EINVAL;
-	if (!v && !fdm.comm[0] && fdm.armed) {
+	*nr = v;
+	*out = NULL;
+	if (!v)
+		return 0;
+	pid = find_get_pid(v);
+	if (!pid || !pid_has_task(pid, PIDTYPE_TGID)) {
+		put_pid(pid);
+		return -ESRCH;
+	}
+	*out = pid;
+	return 0;
+}
+
+/* Swap a referenced pid knob under fdm.lock; drop the old reference. */
+static void fdm_swap_pid(struct pid **knob, pid_t *knob_nr, struct pid *pid,
+			 pid_t nr)
+{
+	unsigned long flags;
+	struct pid *old;
+
+	raw_spin_lock_irqsave(&fdm.lock, flags);
+	old = *knob;
+	*knob = pid;
+	*knob_nr = nr;
+	raw_spin_unlock_irqrestore(&fdm.lock, flags);
+	put_pid(old);
+}
+
+static void fdm_show_pid(struct seq_file *m)
+{
+	seq_printf(m, "%d\n", fdm.pid_nr);
+}
+
+static int fdm_store_pid(const char *s)
+{
+	struct pid *pid;
+	pid_t nr;
+	int ret;
+
+	ret = fdm_parse_tgid(s, &pid, &nr);
+	if (ret)
+		return ret;
+	if (!pid && !fdm.comm[0] && fdm.armed) {
 		pr_warn("refusing to drop the last task filter while armed\n");
 		return -EINVAL;
 	}
-	WRITE_ONCE(fdm.pid, v);
+	fdm_swap_pid(&fdm.pid, &fdm.pid_nr, pid, nr);
 	return 0;
 }
 
 static void fdm_show_comm(struct seq_file *m)
 {
-	seq_printf(m, "%s\n", fdm.comm[0] ? fdm.comm : "-");
+	char comm[TASK_COMM_LEN];
+	unsigned long flags;
+
+	raw_spin_lock_irqsave(&fdm.lock, flags);
+	memcpy(comm, fdm.comm, sizeof(comm));
+	raw_spin_unlock_irqrestore(&fdm.lock, flags);
+	seq_printf(m, "%s\n", comm[0] ? comm : "-");
 }
 
 static int fdm_store_comm(const char *s)
 {
 	char comm[TASK_COMM_LEN] = "";
 	unsigned long flags;
-	size_t i, n = strlen(s);
 
-	if (n >= TASK_COMM_LEN)
+	if (strlen(s) >= TASK_COMM_LEN)
 		return -EINVAL;
-	for (i = 0; i < n; i++)
-		if (!isgraph(s[i]))
-			return -EINVAL;
 	if (strcmp(s, "-"))
 		strscpy(comm, s, sizeof(comm));
 	if (!comm[0] && !fdm.pid && fdm.armed) {
 		pr_warn("refusing to drop the last task filter while armed\n");
 		return -EINVAL;
 	}
-	spin_lock_irqsave(&fdm.lock, flags);
+	raw_spin_lock_irqsave(&fdm.lock, flags);
 	memcpy(fdm.comm, comm, sizeof(comm));
-	spin_unlock_irqrestore(&fdm.lock, flags);
+	raw_spin_unlock_irqrestore(&fdm.lock, flags);
 	return 0;
 }
 
 static void fdm_show_notify(struct seq_file *m)
 {
-	seq_printf(m, "%d\n", fdm.notify);
+	seq_printf(m, "%d\n", fdm.notify_nr);
 }
 
 static int fdm_store_notify(const char *s)
 {
-	long v;
+	struct pid *pid;
+	pid_t nr;
+	int ret;
 
-	if (fdm_parse_long(s, 0, PID_MAX_LIMIT, &v))
-		return -EINVAL;
-	WRITE_ONCE(fdm.notify, v);
+	ret = fdm_parse_tgid(s, &pid, &nr);
+	if (ret)
+		return ret;
+	if (pid && !fdm_can_signal()) {
+		pr_warn("notify refused: PREEMPT_RT cannot send a signal from a kprobe handler\n");
+		put_pid(pid);
+		return -EOPNOTSUPP;
+	}
+	fdm_swap_pid(&fdm.notify, &fdm.notify_nr, pid, nr);
 	return 0;
 }
 
 static void fdm_show_times(struct seq_file *m)
 {
-	seq_printf(m, "%ld\n", fdm.times);
+	seq_printf(m, "%ld\n", READ_ONCE(fdm.times));
 }
 
 static int fdm_store_times(const char *s)
@@ -204,9 +259,9 @@ static int fdm_store_times(const char *s)
 
 	if (fdm_parse_long(s, -1, LONG_MAX, &v))
 		return -EINVAL;
-	spin_lock_irqsave(&fdm.lock, flags);
+	raw_spin_lock_irqsave(&fdm.lock, flags);
 	fdm.times = v;
-	spin_unlock_irqrestore(&fdm.lock, flags);
+	raw_spin_unlock_irqrestore(&fdm.lock, flags);
 	return 0;
 }
 
@@ -217,11 +272,14 @@ static void fdm_show_probability(struct seq_file *m)
 
 static int fdm_store_probability(const char *s)
 {
+	unsigned long flags;
 	long v;
 
 	if (fdm_parse_long(s, 0, 100, &v))
 		return -EINVAL;
-	WRITE_ONCE(fdm.probability, v);
+	raw_spin_lock_irqsave(&fdm.lock, flags);
+	fdm.probability = v;
+	raw_spin_unlock_irqrestore(&fdm.lock, flags);
 	return 0;
 }
 
@@ -232,17 +290,20 @@ static void fdm_show_interval(struct seq_file *m)
 
 static int fdm_store_interval(const char *s)
 {
+	unsigned long flags;
 	long v;
 
 	if (fdm_parse_long(s, 1, LONG_MAX, &v))
 		return -EINVAL;
-	WRITE_ONCE(fdm.interval, v);
+	raw_spin_lock_irqsave(&fdm.lock, flags);
+	fdm.interval = v;
+	raw_spin_unlock_irqrestore(&fdm.lock, flags);
 	return 0;
 }
 
 static void fdm_show_verbose(struct seq_file *m)
 {
-	seq_printf(m, "%d\n", fdm.verbose);
+	seq_printf(m, "%d\n", READ_ONCE(fdm.verbose));
 }
 
 static int fdm_store_verbose(const char *s)
@@ -277,6 +338,8 @@ static const char * const fdm_stat_names[FDM_NR_STATS] = {
 
 static void fdm_show_stats(struct seq_file *m)
 {
+	char comm[TASK_COMM_LEN];
+	unsigned long flags;
 	int i;
 
 	for (i = 0; i < FDM_NR_STATS; i++)
@@ -288,8 +351,10 @@ static void fdm_show_stats(struct seq_file *m)
 			   fdm_steps[i].name,
 			   atomic_long_read(&fdm.injections[i]));
 	seq_printf(m, "nmissed %lu\n", fdm_nmissed());
-	seq_printf(m, "last_other_task_comm %s\n",
-		   fdm.last_deferred_comm[0] ? fdm.last_deferred_comm : "-");
+	raw_spin_lock_irqsave(&fdm.lock, flags);
+	memcpy(comm, fdm.last_deferred_comm, sizeof(comm));
+	raw_spin_unlock_irqrestore(&fdm.lock, flags);
+	seq_printf(m, "last_other_task_comm %s\n", comm[0] ? comm : "-");
 }
 
 static void fdm_show_last(struct seq_file *m)
@@ -297,9 +362,9 @@ static void fdm_show_last(struct seq_file *m)
 	struct fdm_last l;
 	unsigned long flags;
 
-	spin_lock_irqsave(&fdm.lock, flags);
+	raw_spin_lock_irqsave(&fdm.lock, flags);
 	l = fdm.last;
-	spin_unlock_irqrestore(&fdm.lock, flags);
+	raw_spin_unlock_irqrestore(&fdm.lock, flags);
 	if (!l.valid)
 		return;
 	seq_printf(m, "pid %d\ncomm %s\nindex %ld\nstep %s\nvma %lx-%lx\nerror %d\n",
@@ -312,9 +377,9 @@ static void fdm_show_audit(struct seq_file *m)
 	struct fdm_audit a;
 	unsigned long flags;
 
-	spin_lock_irqsave(&fdm.lock, flags);
+	raw_spin_lock_irqsave(&fdm.lock, flags);
 	a = fdm.audit;
-	spin_unlock_irqrestore(&fdm.lock, flags);
+	raw_spin_unlock_irqrestore(&fdm.lock, flags);
 	if (!a.valid)
 		return;
 	seq_printf(m, "pid %d\nindex %ld\nstep %s\nvma %lx-%lx\n", a.fork.tgid,
@@ -337,7 +402,7 @@ static int fdm_store_reset(const char *s)
 
 	if (strcmp(s, "1"))
 		return -EINVAL;
-	spin_lock_irqsave(&fdm.lock, flags);
+	raw_spin_lock_irqsave(&fdm.lock, flags);
 	for (i = 0; i < FDM_NR_STATS; i++)
 		atomic_long_set(&fdm.stats[i], 0);
 	for (i = 0; i < FDM_NR_STEPS; i++) {
@@ -349,7 +414,7 @@ static int fdm_store_reset(const char *s)
 	fdm.last_deferred_comm[0] = '\0';
 	fdm.nmissed_done = 0;
 	fdm.calls = 0;
-	spin_unlock_irqrestore(&fdm.lock, flags);
+	raw_spin_unlock_irqrestore(&fdm.lock, flags);
 	return 0;
 }
 
@@ -382,28 +447,33 @@ static int fdm_knob_show(struct seq_file *m, void *v)
 	return 0;
 }
 
+/*
+ * Every open gets a seq_file, so read and llseek always have one. A mode the
+ * knob does not have is refused here: root opens a 0200 file for reading (or
+ * a 0400 one for writing) whatever its mode bits say.
+ */
 static int fdm_knob_open(struct inode *inode, struct file *file)
 {
 	const struct fdm_knob *k = inode->i_private;
 
-	if (!k->show)
-		return 0;
+	if ((file->f_mode & FMODE_READ) && !k->show)
+		return -EACCES;
+	if ((file->f_mode & FMODE_WRITE) && !k->store)
+		return -EACCES;
 	return single_open(file, fdm_knob_show, inode->i_private);
 }
 
-static int fdm_knob_release(struct inode *inode, struct file *file)
-{
-	const struct fdm_knob *k = inode->i_private;
-
-	return k->show ? single_release(inode, file) : 0;
-}
-
-/* One whole value per write, at offset 0; one trailing newline allowed. */
+/*
+ * One whole value per write, at offset 0, of printable ASCII without spaces,
+ * with at most one trailing newline: "5", "5\n". NUL bytes, a second newline,
+ * spaces, control or non-ASCII bytes, empty and over-long writes: -EINVAL.
+ */
 static ssize_t fdm_knob_write(struct file *file, const char __user *ubuf,
 			      size_t len, loff_t *ppos)
 {
 	const struct fdm_knob *k = file_inode(file)->i_private;
 	char buf[FDM_MAX_WRITE];
+	size_t n = len, i;
 	int ret;
 
 	if (!k->store)
@@ -412,11 +482,14 @@ static ssize_t fdm_knob_write(struct file *file, const char __user *ubuf,
 		return -EINVAL;
 	if (copy_from_user(buf, ubuf, len))
 		return -EFAULT;
-	buf[len] = '\0';
-	if (buf[len - 1] == '\n')
-		buf[len - 1] = '\0';
-	if (!buf[0] || strlen(buf) != strnlen(buf, len))
+	if (buf[n - 1] == '\n')
+		n--;
+	if (!n)
 		return -EINVAL;
+	for (i = 0; i < n; i++)
+		if ((unsigned char)buf[i] <= ' ' || (unsigned char)buf[i] > '~')
+			return -EINVAL;
+	buf[n] = '\0';
 
 	mutex_lock(&fdm.mutex);
 	ret = k->store(buf);
@@ -430,7 +503,7 @@ static const struct file_operations fdm_knob_fops = {
 	.read = seq_read,
 	.llseek = seq_lseek,
 	.write = fdm_knob_write,
-	.release = fdm_knob_release,
+	.release = single_release,
 };
 
 int fdm_knobs_init(void)

@@ -7,12 +7,13 @@
 #define pr_fmt(fmt) KBUILD_MODNAME ": " fmt
 
 #include <linux/module.h>
+#include <linux/pid.h>
 
 #include "fdm.h"
 
 struct fdm_state fdm = {
 	.mutex = __MUTEX_INITIALIZER(fdm.mutex),
-	.lock = __SPIN_LOCK_UNLOCKED(fdm.lock),
+	.lock = __RAW_SPIN_LOCK_UNLOCKED(fdm.lock),
 	.index = -1,
 	.step = FDM_VMA_ALLOC,
 	.times = -1,
@@ -39,9 +40,9 @@ static int __init fdm_init(void)
 static void __exit fdm_exit(void)
 {
 	fdm_knobs_exit();
-	mutex_lock(&fdm.mutex);
-	fdm_disarm();
-	mutex_unlock(&fdm.mutex);
+	fdm_hooks_exit();
+	put_pid(fdm.pid);
+	put_pid(fdm.notify);
 	pr_info("unloaded\n");
 }
 
