@@ -20,7 +20,7 @@ static int ktap_n, ktap_fail;
 
 static inline void ktap_plan(int n)
 {
-	printf("TAP version 13\n1..%d\n", n);
+	printf("KTAP version 1\n1..%d\n", n);
 }
 
 static inline void ktap_result(int ok, const char *fmt, ...)
@@ -55,7 +55,7 @@ static inline void ktap_skip(const char *why)
 
 static inline void ktap_skip_all(const char *why)
 {
-	printf("TAP version 13\n1..0 # SKIP %s\n", why);
+	printf("KTAP version 1\n1..0 # SKIP %s\n", why);
 	exit(KSFT_SKIP);
 }
 

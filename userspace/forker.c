@@ -62,7 +62,7 @@ static void usage(FILE *f)
 "  --audit         check the module's audit of the failed child's tree against\n"
 "                  what this kernel line does (docs/audit.md)\n"
 "  --no-arm        do not touch the module; just fork and check children\n"
-"  --loop SECS     fork for SECS seconds, accepting ENOMEM (race tests)\n"
+"  --loop SECS     fork for SECS seconds (or until SIGUSR1), accepting ENOMEM\n"
 "  --sweep         every available step but kill at every index (and one past):\n"
 "                  a fork must fail exactly where the step applies\n"
 "  --duration S    stress: fork in a loop for S seconds (arm the module\n"
@@ -768,13 +768,22 @@ static int run_rate(int secs)
 	return other ? KSFT_FAIL : KSFT_PASS;
 }
 
+static volatile sig_atomic_t loop_stop;
+
+static void on_usr1(int sig)
+{
+	(void)sig;
+	loop_stop = 1;
+}
+
 static int run_loop(int secs)
 {
 	time_t end = time(NULL) + secs;
 	long ok = 0, enomem = 0, bad = 0;
 	int r;
 
-	while (time(NULL) < end) {
+	signal(SIGUSR1, on_usr1);
+	while (time(NULL) < end && !loop_stop) {
 		r = fork_once();
 		if (!r)
 			ok++;

@@ -1,19 +1,29 @@
 #!/bin/sh
 # Every in-guest test suite of fail_dup_mmap, as KTAP subtests, in one boot.
+# Each suite has a time limit of its own (-T, default 400 s): one that hangs
+# is reported "not ok ... # TIMEOUT" and the next one runs.
 set -eu
 . /fdm/guest/lib.sh
 
-case "${1:-}" in
--h | --help) echo "usage: all.sh   (runs the guest suites; KTAP)"; exit 0 ;;
-esac
+usage() { echo "usage: all.sh [-T SUITE_SECONDS]   (runs the guest suites; KTAP)"; }
+FDM_SUITE_TIMEOUT=400
+while [ $# -gt 0 ]; do
+	case $1 in
+	-T) FDM_SUITE_TIMEOUT=$(num_arg -T "$2"); shift 2 ;;
+	-h | --help) usage; exit 0 ;;
+	*) usage >&2; exit 2 ;;
+	esac
+done
+export FDM_SUITE_TIMEOUT
 require_root
-ktap_header 9
+ktap_header 12
 if insmod "$FDM_MODULE"; then
 	ktap_ok "insmod fail_dup_mmap.ko on $(uname -r)"
 else
 	ktap_not_ok "insmod fail_dup_mmap.ko on $(uname -r)"
 	exit 1
 fi
+ktap_subtest "debugfs" debugfs.sh
 ktap_subtest "inject-matrix" inject-matrix.sh
 ktap_subtest "knobs-badinput" knobs-badinput.sh
 ktap_subtest "filter" filter.sh
@@ -21,5 +31,8 @@ ktap_subtest "fault-attr" fault-attr.sh
 ktap_subtest "audit" audit.sh
 ktap_subtest "sweep" sweep.sh
 ktap_subtest "leaks" leaks.sh
-ktap_subtest "race-rmmod" race-rmmod.sh -t 20
+ktap_subtest "kmemleak" kmemleak.sh
+ktap_subtest "race-rmmod" race-rmmod.sh -c 100
+if [ -d $FDM ]; then ktap_ok "module still loaded after the suites"; else
+	ktap_not_ok "module still loaded after the suites"; fi
 ktap_finish

@@ -13,7 +13,7 @@ while [ $# -gt 0 ]; do
 	esac
 done
 fdm_begin
-ktap_header 4
+ktap_header 9
 
 sleep 1000 &
 other=$!
@@ -37,6 +37,61 @@ ktap_subtest "armed for comm nosuchtask: 200 forks of 'forker' succeed" \
 echo forker >$FDM/comm
 ktap_subtest "armed for comm forker (index 0, every fork): forks fail" \
 	forker --no-arm --forks 1 --expect fail
+echo -1 >$FDM/index
+
+# The pid filter holds the process, not its number: once the target has
+# exited, a new process that gets the same number is not in the filter.
+echo - >$FDM/comm
+sleep 1000 &
+victim=$!
+echo $victim >$FDM/pid
+echo 0 >$FDM/index
+kill $victim
+wait $victim 2>/dev/null || true
+inj0=$(fdm_stat injections_vma_alloc)
+recycled=
+for try in 1 2 3; do
+	[ -w /proc/sys/kernel/ns_last_pid ] || break
+	echo $((victim - 1)) >/proc/sys/kernel/ns_last_pid
+	forker --no-arm --forks 20 >/tmp/recycled 2>&1 &
+	r=$!
+	rrc=0
+	wait $r || rrc=$?
+	[ "$r" = "$victim" ] && { recycled=$r; break; }
+done
+if [ -n "$recycled" ]; then
+	sed 's/^/# /' /tmp/recycled
+	ktap_check "a new process with the exited target's pid $victim: its 20 forks succeed, no injection" \
+		test $rrc = 0 -a "$(fdm_stat injections_vma_alloc)" = "$inj0"
+else
+	ktap_skip "pid $victim not recycled (no /proc/sys/kernel/ns_last_pid, or another fork took it)"
+fi
+ktap_check "pid reads back the number written ($(cat $FDM/pid))" test "$(cat $FDM/pid)" = "$victim"
+echo -1 >$FDM/index
+echo 0 >$FDM/pid
+
+# Slots cannot leak. 70 vfork()s in flight exhaust a kretprobe's instances
+# on kernel_clone() (maxactive 64); 40 tasks that each fork once and exit
+# meanwhile must all fail, and the target after them too.
+echo forker >$FDM/comm
+echo 0 >$FDM/index
+full0=$(fdm_stat slots_full)
+vforkhold -p 70 -t 40 >/tmp/vfh 2>&1 &
+vfh=$!
+n=0
+while ! grep -q 'in vfork' /tmp/vfh && [ $n -lt 300 ]; do sleep 0.1; n=$((n + 1)); done
+sed 's/^/# /' /tmp/vfh
+miss=0
+for i in $(seq 40); do
+	forker --no-arm --forks 1 --expect fail >/tmp/once 2>&1 || miss=$((miss + 1))
+done
+ktap_check "40 tasks forked once and exited, 70 vfork()s in flight: every fork failed ($miss did not)" \
+	test $miss = 0
+vrc=0
+wait $vfh || vrc=$?
+ktap_subtest "then the target still fails" forker --no-arm --forks 1 --expect fail
+ktap_check "no filtered fork went untracked (slots_full $(fdm_stat slots_full) - $full0), vforkhold exit $vrc" \
+	test "$(fdm_stat slots_full)" = "$full0" -a $vrc = 0
 echo -1 >$FDM/index
 echo - >$FDM/comm
 ktap_finish

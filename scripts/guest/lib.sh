@@ -6,7 +6,7 @@ FDM_MODULE=${FDM_MODULE:-/fdm/fail_dup_mmap.ko}
 ktap_n=0
 ktap_failed=0
 
-ktap_header() { echo "TAP version 13"; echo "1..$1"; }
+ktap_header() { echo "KTAP version 1"; echo "1..$1"; }
 ktap_ok() { ktap_n=$((ktap_n + 1)); echo "ok $ktap_n $*"; }
 ktap_not_ok() { ktap_n=$((ktap_n + 1)); ktap_failed=$((ktap_failed + 1)); echo "not ok $ktap_n $*"; }
 ktap_skip() { ktap_n=$((ktap_n + 1)); echo "ok $ktap_n # SKIP $*"; }
@@ -21,7 +21,7 @@ ktap_finish() {
 	[ "$ktap_failed" = 0 ]
 }
 # Skip the whole script (kselftest: exit 4).
-skip_all() { echo "TAP version 13"; echo "1..0 # SKIP $*"; exit 4; }
+skip_all() { echo "KTAP version 1"; echo "1..0 # SKIP $*"; exit 4; }
 
 # num_arg OPTION VALUE: print VALUE if it is a decimal number, else fail.
 num_arg() {
@@ -40,21 +40,44 @@ fdm_load() {
 fdm_begin() {
 	require_root
 	fdm_load
+	fdm_defaults
 	trap fdm_disarm EXIT INT TERM
 }
 fdm_disarm() { [ -w $FDM/index ] && echo -1 >$FDM/index 2>/dev/null || true; }
+# Disarm and put every knob back to its default, stats zeroed: what a suite
+# finds must not depend on what an earlier one left.
+fdm_defaults() {
+	fdm_disarm
+	echo - >$FDM/comm
+	echo 0 >$FDM/pid
+	echo 0 >$FDM/notify
+	echo 0 >$FDM/addr
+	echo vma_alloc >$FDM/step
+	echo -1 >$FDM/times
+	echo 100 >$FDM/probability
+	echo 1 >$FDM/interval
+	echo 0 >$FDM/verbose
+	echo 1 >$FDM/reset
+}
 fdm_unload() { fdm_disarm; rmmod fail_dup_mmap; }
 # Value of NAME in the stats file.
 fdm_stat() { awk -v k="$1" '$1 == k { print $2 }' $FDM/stats; }
-# Run a KTAP-printing command as a subtest: indent its lines, one result.
+# Run a KTAP-printing command as a subtest: its lines indented by 2 spaces,
+# then one result. FDM_SUITE_TIMEOUT (seconds, default none) bounds it: a
+# suite still running then is killed and reported "not ok ... # TIMEOUT".
 ktap_subtest() {
 	d=$1
 	shift
-	out=$("$@" 2>&1) && rc=0 || rc=$?
-	echo "$out" | sed 's/^/    /'
+	if [ -n "${FDM_SUITE_TIMEOUT:-}" ]; then
+		out=$(timeout -s KILL "$FDM_SUITE_TIMEOUT" "$@" 2>&1) && rc=0 || rc=$?
+	else
+		out=$("$@" 2>&1) && rc=0 || rc=$?
+	fi
+	echo "$out" | sed 's/^/  /'
 	case $rc in
 	0) ktap_ok "$d" ;;
 	4) ktap_skip "$d" ;;
+	124 | 137) ktap_not_ok "$d # TIMEOUT after ${FDM_SUITE_TIMEOUT}s" ;;
 	*) ktap_not_ok "$d (exit $rc)" ;;
 	esac
 }
