@@ -2,13 +2,14 @@
 /*
  * knob: write one value to a fail_dup_mmap debugfs knob with a single write(2)
  * and print the outcome as the errno name (OK, EINVAL, ...), so shell tests
- * can assert it. --size N writes N bytes of '1' instead of a value.
+ * can assert it. --size N writes N bytes of '1' instead of a value; --esc
+ * VALUE decodes \n, \0 and \\ first (to write NUL bytes and newlines).
  */
 #include "common.h"
 
 static void usage(FILE *f)
 {
-	fprintf(f, "usage: knob NAME VALUE | knob NAME --size N\n"
+	fprintf(f, "usage: knob NAME VALUE | knob NAME --size N | knob NAME --esc VALUE\n"
 		   "  prints OK or the errno name of the write; exit 0 if OK, 1 if not\n");
 }
 
@@ -24,6 +25,7 @@ static const char *errname(int e)
 	case EOPNOTSUPP: return "EOPNOTSUPP";
 	case ERANGE: return "ERANGE";
 	case EFAULT: return "EFAULT";
+	case ESRCH: return "ESRCH";
 	default: return "EOTHER";
 	}
 }
@@ -48,6 +50,18 @@ int main(int argc, char **argv)
 			return 2;
 		}
 		memset(big, '1', len);
+		val = big;
+	} else if (argc == 4 && !strcmp(argv[2], "--esc")) {
+		const char *p = argv[3];
+
+		for (len = 0; *p && len < sizeof(big); p++) {
+			if (*p != '\\' || !p[1]) {
+				big[len++] = *p;
+				continue;
+			}
+			p++;
+			big[len++] = *p == 'n' ? '\n' : *p == '0' ? '\0' : *p;
+		}
 		val = big;
 	} else if (argc == 3) {
 		val = argv[2];

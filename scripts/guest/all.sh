@@ -5,11 +5,12 @@
 set -eu
 . /fdm/guest/lib.sh
 
-usage() { echo "usage: all.sh [-T SUITE_SECONDS]   (runs the guest suites; KTAP)"; }
-FDM_SUITE_TIMEOUT=400
+usage() { echo "usage: all.sh [-T SUITE_SECONDS] [-c RACE_CYCLES]   (runs the guest suites; KTAP)"; }
+FDM_SUITE_TIMEOUT=400 race=100
 while [ $# -gt 0 ]; do
 	case $1 in
 	-T) FDM_SUITE_TIMEOUT=$(num_arg -T "$2"); shift 2 ;;
+	-c) race=$(num_arg -c "$2"); shift 2 ;;
 	-h | --help) usage; exit 0 ;;
 	*) usage >&2; exit 2 ;;
 	esac
@@ -32,7 +33,7 @@ ktap_subtest "audit" audit.sh
 ktap_subtest "sweep" sweep.sh
 ktap_subtest "leaks" leaks.sh
 ktap_subtest "kmemleak" kmemleak.sh
-ktap_subtest "race-rmmod" race-rmmod.sh -c 100
+ktap_subtest "race-rmmod" race-rmmod.sh -c "$race"
 if [ -d $FDM ]; then ktap_ok "module still loaded after the suites"; else
 	ktap_not_ok "module still loaded after the suites"; fi
 ktap_finish

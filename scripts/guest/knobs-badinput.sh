@@ -50,7 +50,7 @@ if [ -e $FDM/task-filter ]; then
 	mv /tmp/cases.own /tmp/cases
 fi
 nknobs=$(($(wc -l </tmp/cases) / 2))
-ktap_header $((nknobs * 4 + 4))
+ktap_header $((nknobs * 4 + 5))
 
 # Each case in both states: disarmed, and armed for a sleeping task.
 sleep 1000 &
@@ -70,6 +70,11 @@ for state in disarmed armed; do
 		done
 		r=$(knob $k --size 65536 || true)
 		[ "$r" = EINVAL ] || bad="$bad [64KiB]=$r"
+		# NUL bytes, a second newline, a control byte: never a value.
+		for v in '5\0junk' '1\n\n' '\n' '1\0' '-\n\n'; do
+			r=$(knob $k --esc "$v" || true)
+			[ "$r" = EINVAL ] || bad="$bad [esc:$v]=$r"
+		done
 		after=$(snapshot)
 		if [ -z "$bad" ]; then
 			ktap_ok "$state: bad writes to $k rejected with EINVAL"
@@ -94,12 +99,21 @@ ktap_check "arming with no pid and no comm filter is refused ($r)" \
 	test "$r" = EINVAL -a "$(cat $FDM/armed)" = 0
 ktap_check "refused arming left no kprobe registered" \
 	test "$(grep -c . /sys/kernel/debug/kprobes/list 2>/dev/null || true)" = 0
-echo 12345 >$FDM/pid
+sleep 1000 &
+sleeper=$!
+echo $sleeper >$FDM/pid
 echo 3 >$FDM/index
 r=$(knob pid 0 || true)
 ktap_check "clearing the only filter while armed is refused ($r)" \
-	test "$r" = EINVAL -a "$(cat $FDM/pid)" = 12345 -a "$(cat $FDM/armed)" = 1
+	test "$r" = EINVAL -a "$(cat $FDM/pid)" = $sleeper -a "$(cat $FDM/armed)" = 1
 echo -1 >$FDM/index
+kill $sleeper
+wait $sleeper 2>/dev/null || true
+before=$(snapshot)
+r1=$(knob pid $sleeper || true)
+r2=$(knob notify $sleeper || true)
+ktap_check "pid and notify of a process that has exited: ESRCH ($r1, $r2), nothing changed" \
+	test "$r1" = ESRCH -a "$r2" = ESRCH -a "$before" = "$(snapshot)"
 ktap_check "disarmed: no kprobe registered" \
 	test "$(grep -c . /sys/kernel/debug/kprobes/list 2>/dev/null || true)" = 0 -a "$(cat $FDM/armed)" = 0
 ktap_finish

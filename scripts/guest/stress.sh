@@ -11,14 +11,18 @@ set -eu
 
 usage() {
 	cat <<'USAGE'
-usage: stress.sh [-t SECONDS] [-p PARENTS] [-n VMAS] [-i INDEX] [-s STEP] [-U]
+usage: stress.sh [-t SECONDS] [-p PARENTS] [-n VMAS] [-i INDEX] [-s STEP] [-U] [-m MIN]
   -t  duration (default 60)     -p  forking parents (default 2)
   -n  VMAs per parent (default 64)  -i  failure index (default 40)
   -s  step (default vma_alloc)  -U  no uprobe loop
+  -m  activity required: at least MIN failed forks, MIN swapoff cycles and
+      MIN uprobe cycles (default 20); fewer is "not ok"
 Needs a preemptible kernel: on PREEMPT_DYNAMIC kernels boot with preempt=full.
+Where the module refuses notify (PREEMPT_RT), swapoff runs free instead of
+being woken at each injection.
 USAGE
 }
-secs=60 procs=2 vmas=64 index=40 step=vma_alloc uprobes=1
+secs=60 procs=2 vmas=64 index=40 step=vma_alloc uprobes=1 min=20
 while [ $# -gt 0 ]; do
 	case $1 in
 	-t) secs=$(num_arg -t "$2"); shift 2 ;;
@@ -27,6 +31,7 @@ while [ $# -gt 0 ]; do
 	-i) index=$(num_arg -i "$2"); shift 2 ;;
 	-s) step=$2; shift 2 ;;
 	-U) uprobes=0; shift ;;
+	-m) min=$(num_arg -m "$2"); shift 2 ;;
 	-h | --help) usage; exit 0 ;;
 	*) usage >&2; exit 2 ;;
 	esac
@@ -50,20 +55,24 @@ echo 256M >/sys/block/zram0/disksize
 mkswap /dev/zram0 >/dev/null
 swapon /dev/zram0
 echo "# $(uname -r), preempt: $(cat /sys/kernel/debug/sched/preempt 2>/dev/null || echo unknown)"
-ktap_header 4
+ktap_header 7
 
-fdm_reset() { echo 1 >$FDM/reset; }
-fdm_reset
-echo - >$FDM/comm
+fdm_defaults
 echo forker >$FDM/comm
 echo "$step" >$FDM/step
 echo "$index" >$FDM/index
-swaploop --dev /dev/zram0 --fifo 50 --cpu 0 --on-signal --duration $((secs + 5)) \
+mode=--on-signal
+if ! knob notify $$ >/tmp/notify.r; then
+	echo "# notify refused ($(cat /tmp/notify.r)): swapoff runs free, not woken per injection"
+	mode=
+fi
+echo 0 >$FDM/notify
+swaploop --dev /dev/zram0 --fifo 50 --cpu 0 $mode --duration $((secs + 5)) \
 	--pidfile /tmp/swaploop.pid >/tmp/swaploop.out 2>&1 &
 swp=$!
 pids="$pids $swp"
 while [ ! -s /tmp/swaploop.pid ]; do sleep 0.1; done
-cat /tmp/swaploop.pid >$FDM/notify
+[ -z "$mode" ] || cat /tmp/swaploop.pid >$FDM/notify
 if [ $uprobes = 1 ]; then
 	uprobe-loop.sh "$secs" >/tmp/uprobe.out 2>&1 &
 	upr=$!
@@ -92,6 +101,17 @@ if [ $uprobes = 1 ]; then
 else
 	ktap_skip "uprobe loop not run (-U)"
 fi
+nfail=$(sed -n 's/.* \([0-9]*\) ENOMEM.*/\1/p' /tmp/forker.out | head -n 1)
+nswap=$(sed -n 's/.*swaploop: \([0-9]*\) swapoff.*/\1/p' /tmp/swaploop.out | head -n 1)
+nupr=$(sed -n 's/.*uprobe-loop: \([0-9]*\) register.*/\1/p' /tmp/uprobe.out 2>/dev/null | head -n 1)
+ktap_check "activity: ${nfail:-0} failed forks (min $min)" test "${nfail:-0}" -ge "$min"
+ktap_check "activity: ${nswap:-0} swapoff/swapon cycles (min $min)" test "${nswap:-0}" -ge "$min"
+if [ $uprobes = 1 ]; then
+	ktap_check "activity: ${nupr:-0} uprobe register/unregister cycles (min $min)" test "${nupr:-0}" -ge "$min"
+else
+	ktap_skip "uprobe loop not run (-U)"
+fi
+echo "@@FDM-STRESS-ACTIVITY failed_forks=${nfail:-0} swap_cycles=${nswap:-0} uprobe_cycles=${nupr:-0}"
 other=$(fdm_stat failed_exit_mmap_other_task)
 # A report, not a test: either answer is correct on a fixed kernel.
 echo "# failed children's exit_mmap in another task: $other of $(fdm_stat failed_exit_mmap) ($(fdm_stat last_other_task_comm))"
