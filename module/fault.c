@@ -58,7 +58,6 @@ bool fdm_fault_is_kernels(void)
 
 struct dentry *fdm_fault_dir(void)
 {
-	prandom_seed_state(&fdm.rnd, get_random_u64());
 	return debugfs_create_dir(KBUILD_MODNAME, NULL);
 }
 

@@ -59,7 +59,6 @@ extern struct fdm_step_desc fdm_steps[FDM_NR_STEPS];
 enum fdm_slot_state {
 	FDM_SLOT_FREE,
 	FDM_SLOT_COPYING,	/* between uprobe_start/end_dup_mmap() */
-	FDM_SLOT_ENDED,		/* dup_mmap() done, waiting for the verdict */
 };
 
 /*
@@ -141,11 +140,16 @@ enum fdm_stat {
  *   too, so a show sees one consistent configuration.
  * - lock: a raw spinlock, because it is taken in kprobe handlers, which run
  *   with preemption disabled (a spinlock_t sleeps on PREEMPT_RT). It protects
- *   the configuration the probes read (index, addr, step, pid, comm, notify,
+ *   the configuration the probes read (index, addr, pid, comm, notify,
  *   times, probability, interval, calls, rnd), the slot table (allocation and
  *   freeing), pending, last, audit and last_deferred_comm. Held only for
- *   copies and counters: never around printing, signals, tree walks or
- *   anything that takes another lock.
+ *   copies and counters: never around trace events, printing, signals, tree
+ *   walks or anything that takes another lock.
+ * - step: written under mutex only, and only while disarmed, when no probe
+ *   runs; the probes read it under lock when a fork starts.
+ * - pid, notify: replaced under lock; the old struct pid is put only after
+ *   synchronize_rcu(), so a handler (preemption disabled, an RCU reader) that
+ *   read the old pointer may still use it.
  * - armed and the probes: changed under mutex only.
  * - verbose: a plain int read with READ_ONCE (a log-level knob).
  * - stats, visits, injections, active, npending: atomics.

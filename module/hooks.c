@@ -10,11 +10,13 @@
  * fork that started reaches (success, error or fatal signal), so slots cannot
  * leak. uprobe_dup_mmap(oldmm, mm) names the child mm; exit_mmap() of an
  * injected child is counted wherever it runs. A kretprobe on kernel_clone(),
- * which takes an instance only for filtered tasks, counts the forks' verdicts.
+ * whose entry handler keeps an instance only for tasks in the filter, counts
+ * the forks' verdicts.
  * (mmput() is no use: it is inlined into dup_mm() on 6.12.)
  *
  * Handlers run with preemption disabled: fdm.lock is a raw spinlock, held
- * only for copies; printing, signals and tree walks happen outside it.
+ * only for copies; trace events, printing, signals and tree walks happen
+ * outside it.
  */
 #define pr_fmt(fmt) KBUILD_MODNAME ": " fmt
 
@@ -39,11 +41,24 @@ bool fdm_filter_set(void)
 	return fdm.pid || fdm.comm[0];
 }
 
+/*
+ * Lockless first look, without fdm.lock: false if the pid filter is set and
+ * names another process. The pointer is only compared, never followed; a
+ * writer changing it meanwhile is caught by the check under the lock.
+ */
+static bool fdm_maybe_in_filter(void)
+{
+	struct pid *pid = READ_ONCE(fdm.pid);
+
+	return !pid || task_tgid(current) == pid;
+}
+
 /* Is the current task in the filter? Called with fdm.lock held. */
 static bool fdm_current_in_filter(void)
 {
 	char comm[TASK_COMM_LEN];
 
+	lockdep_assert_held(&fdm.lock);
 	if (current->flags & PF_KTHREAD || is_global_init(current))
 		return false;
 	if (!fdm.pid && !fdm.comm[0])
@@ -79,6 +94,8 @@ static int fdm_start_pre(struct kprobe *p, struct pt_regs *regs)
 	int i;
 
 	fdm_stat_inc(FDM_STAT_FORKS_SEEN);
+	if (!fdm_maybe_in_filter())
+		return 0;
 	raw_spin_lock_irqsave(&fdm.lock, flags);
 	if (!fdm_current_in_filter())
 		goto out;
@@ -159,12 +176,18 @@ static void fdm_pending_add(struct fdm_slot *s)
 	fdm_stat_inc(FDM_STAT_PENDING_FULL);
 }
 
-/* kernel_clone() entry: take an instance only for a task in the filter. */
+/*
+ * kernel_clone() entry: keep the instance only for a task in the filter (the
+ * kretprobe takes one from its pool before this runs, and gives it back
+ * when this returns non-zero).
+ */
 static int fdm_clone_entry(struct kretprobe_instance *ri, struct pt_regs *regs)
 {
 	unsigned long flags;
 	bool in;
 
+	if (!fdm_maybe_in_filter())
+		return 1;
 	raw_spin_lock_irqsave(&fdm.lock, flags);
 	in = fdm_current_in_filter();
 	raw_spin_unlock_irqrestore(&fdm.lock, flags);
@@ -280,12 +303,9 @@ static notrace void *fdm_ret_null(void)
 }
 NOKPROBE_SYMBOL(fdm_ret_null);
 
-/* Record an injection in last and the trace. Called with fdm.lock held. */
-static void fdm_record(struct fdm_slot *s, int error)
+/* Describe the injection at @s into @l. */
+static void fdm_record(struct fdm_slot *s, int error, struct fdm_last *l)
 {
-	struct fdm_last *l = &fdm.last;
-
-	lockdep_assert_held(&fdm.lock);
 	l->pid = task_tgid_nr(current);
 	fdm_current_comm(l->comm);
 	l->index = s->target_index;
@@ -294,16 +314,15 @@ static void fdm_record(struct fdm_slot *s, int error)
 	l->end = s->end;
 	l->error = error;
 	l->valid = true;
-	atomic_long_inc(&fdm.injections[s->step]);
-	trace_fdm_inject(l->pid, l->index, l->step, l->start, l->end, error);
 }
 
-/* The verbose log line (and stack), outside fdm.lock, rate-limited. */
+/* The trace event and the verbose log line (rate-limited), outside fdm.lock. */
 static void fdm_log(const struct fdm_last *l)
 {
 	static DEFINE_RATELIMIT_STATE(rs, 5 * HZ, 10);
 	int verbose = fdm_fault_verbose();
 
+	trace_fdm_inject(l->pid, l->index, l->step, l->start, l->end, l->error);
 	if (!verbose || !__ratelimit(&rs))
 		return;
 	pr_info("injected %s at VMA #%ld %lx-%lx in %s[%d]: %d\n",
@@ -315,14 +334,16 @@ static void fdm_log(const struct fdm_last *l)
 
 /*
  * Wake a helper (e.g. a swapoff loop) while dup_mmap() still holds the mmap
- * locks: it runs as soon as this task can be preempted. @pid is referenced.
+ * locks: it runs as soon as this task can be preempted. No reference is
+ * taken: the handler runs with preemption disabled, an RCU read-side
+ * section, and a writer replacing notify waits for RCU before put_pid().
  */
-static void fdm_notify(struct pid *pid)
+static void fdm_notify(void)
 {
-	if (!pid)
-		return;
-	kill_pid(pid, SIGUSR1, 1);
-	put_pid(pid);
+	struct pid *pid = READ_ONCE(fdm.notify);
+
+	if (pid)
+		kill_pid(pid, SIGUSR1, 1);
 }
 
 /* Does this call of the step's function copy the target VMA? */
@@ -354,7 +375,6 @@ static int fdm_step_pre(struct kprobe *p, struct pt_regs *regs)
 {
 	struct fdm_slot *s = fdm_my_slot();
 	const struct fdm_step_desc *d;
-	struct pid *notify;
 	struct fdm_last l;
 	unsigned long flags;
 
@@ -370,15 +390,15 @@ static int fdm_step_pre(struct kprobe *p, struct pt_regs *regs)
 		return 0;
 
 	s->injected = true;
+	atomic_long_inc(&fdm.injections[s->step]);
+	fdm_record(s, d->ret == FDM_RET_KILL ? 0 : -ENOMEM, &l);
 	raw_spin_lock_irqsave(&fdm.lock, flags);
-	fdm_record(s, d->ret == FDM_RET_KILL ? 0 : -ENOMEM);
+	fdm.last = l;
 	if (s->child)
 		fdm_pending_add(s);
-	l = fdm.last;
-	notify = get_pid(fdm.notify);
 	raw_spin_unlock_irqrestore(&fdm.lock, flags);
 	fdm_log(&l);
-	fdm_notify(notify);
+	fdm_notify();
 
 	switch (d->ret) {
 	case FDM_RET_KILL:
@@ -409,7 +429,6 @@ static struct kretprobe fdm_krp = {
 	.kp.symbol_name = "kernel_clone",
 	.entry_handler = fdm_clone_entry,
 	.handler = fdm_clone_ret,
-	.maxactive = 64,
 };
 static struct kprobe *fdm_kp_ptrs[FDM_NR_KP];
 static bool fdm_kps_live, fdm_krp_live;	/* under fdm.mutex */
@@ -468,6 +487,29 @@ static void fdm_unregister(void)
 	fdm.armed = false;
 }
 
+/*
+ * The handlers rely on running as ftrace callbacks (task context, preemption
+ * disabled): an int3-based kprobe runs them in an NMI-like context, where
+ * signals, the mmap trylock and printk are not allowed. Refuse that.
+ */
+static int fdm_check_ftrace(void)
+{
+	int i;
+
+	for (i = 0; i < FDM_NR_KP; i++) {
+		if (!kprobe_ftrace(&fdm_kps[i])) {
+			pr_err("%s is not an ftrace-based kprobe here (CONFIG_KPROBES_ON_FTRACE?): refusing to arm\n",
+			       fdm_kps[i].symbol_name);
+			return -EOPNOTSUPP;
+		}
+	}
+	if (!kprobe_ftrace(&fdm_krp.kp)) {
+		pr_err("kernel_clone is not an ftrace-based kprobe here: refusing to arm\n");
+		return -EOPNOTSUPP;
+	}
+	return 0;
+}
+
 /* Called with fdm.mutex held. */
 int fdm_arm(void)
 {
@@ -494,15 +536,23 @@ int fdm_arm(void)
 	fdm_krp.kp.flags = 0;
 	fdm_krp.nmissed = 0;
 	fdm_krp.kp.nmissed = 0;
+	/* The pool is shared by every clone() in flight, filtered or not. */
+	fdm_krp.maxactive = max_t(int, 64, 4 * num_possible_cpus());
 	ret = register_kretprobe(&fdm_krp);
 	if (ret) {
 		pr_err("register_kretprobe(kernel_clone) failed: %d\n", ret);
-		fdm_unregister();
-		return ret;
+		goto err_unregister;
 	}
 	fdm_krp_live = true;
+	ret = fdm_check_ftrace();
+	if (ret)
+		goto err_unregister;
 	fdm.armed = true;
 	return 0;
+
+err_unregister:
+	fdm_unregister();
+	return ret;
 }
 
 /* Called with fdm.mutex held. */

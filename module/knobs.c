@@ -157,7 +157,10 @@ static int fdm_parse_tgid(const char *s, struct pid **out, pid_t *nr)
 	return 0;
 }
 
-/* Swap a referenced pid knob under fdm.lock; drop the old reference. */
+/*
+ * Swap a referenced pid knob under fdm.lock; drop the old reference once no
+ * handler can still be using it (handlers run with preemption disabled).
+ */
 static void fdm_swap_pid(struct pid **knob, pid_t *knob_nr, struct pid *pid,
 			 pid_t nr)
 {
@@ -166,10 +169,13 @@ static void fdm_swap_pid(struct pid **knob, pid_t *knob_nr, struct pid *pid,
 
 	raw_spin_lock_irqsave(&fdm.lock, flags);
 	old = *knob;
-	*knob = pid;
+	WRITE_ONCE(*knob, pid);
 	*knob_nr = nr;
 	raw_spin_unlock_irqrestore(&fdm.lock, flags);
-	put_pid(old);
+	if (old) {
+		synchronize_rcu();
+		put_pid(old);
+	}
 }
 
 static void fdm_show_pid(struct seq_file *m)
@@ -441,6 +447,9 @@ static int fdm_knob_show(struct seq_file *m, void *v)
 {
 	const struct fdm_knob *k = m->private;
 
+	/* Reached for a write-only knob too: lseek() on it runs show. */
+	if (!k->show)
+		return 0;
 	mutex_lock(&fdm.mutex);
 	k->show(m);
 	mutex_unlock(&fdm.mutex);
@@ -476,8 +485,6 @@ static ssize_t fdm_knob_write(struct file *file, const char __user *ubuf,
 	size_t n = len, i;
 	int ret;
 
-	if (!k->store)
-		return -EPERM;
 	if (*ppos || !len || len >= sizeof(buf))
 		return -EINVAL;
 	if (copy_from_user(buf, ubuf, len))

@@ -8,6 +8,8 @@
 
 #include <linux/module.h>
 #include <linux/pid.h>
+#include <linux/prandom.h>
+#include <linux/random.h>
 
 #include "fdm.h"
 
@@ -28,6 +30,7 @@ static int __init fdm_init(void)
 	ret = fdm_compat_init();
 	if (ret)
 		return ret;
+	prandom_seed_state(&fdm.rnd, get_random_u64());
 	ret = fdm_knobs_init();
 	if (ret) {
 		pr_err("cannot create debugfs files: %d\n", ret);
