@@ -488,28 +488,14 @@ static void fdm_unregister(void)
 }
 
 /*
- * The handlers rely on running as ftrace callbacks (task context, preemption
- * disabled): an int3-based kprobe runs them in an NMI-like context, where
- * signals, the mmap trylock and printk are not allowed. Refuse that.
+ * Most probes are ftrace-based (KPROBE_FLAG_FTRACE): handlers run as ftrace
+ * callbacks, in task context with preemption disabled. Some are int3-based
+ * (__mt_dup on Debian 6.12: lib/maple_tree.c is not traced there), and their
+ * handlers run in the int3 exception, an NMI-like context. That is safe for
+ * what the handlers do because the breakpoint is synchronous: it fires only at
+ * the probed function's entry, called from dup_mmap(), whose caller holds
+ * none of the locks a handler takes (fdm.lock, the siglock for kill/notify).
  */
-static int fdm_check_ftrace(void)
-{
-	int i;
-
-	for (i = 0; i < FDM_NR_KP; i++) {
-		if (!kprobe_ftrace(&fdm_kps[i])) {
-			pr_err("%s is not an ftrace-based kprobe here (CONFIG_KPROBES_ON_FTRACE?): refusing to arm\n",
-			       fdm_kps[i].symbol_name);
-			return -EOPNOTSUPP;
-		}
-	}
-	if (!kprobe_ftrace(&fdm_krp.kp)) {
-		pr_err("kernel_clone is not an ftrace-based kprobe here: refusing to arm\n");
-		return -EOPNOTSUPP;
-	}
-	return 0;
-}
-
 /* Called with fdm.mutex held. */
 int fdm_arm(void)
 {
@@ -544,9 +530,6 @@ int fdm_arm(void)
 		goto err_unregister;
 	}
 	fdm_krp_live = true;
-	ret = fdm_check_ftrace();
-	if (ret)
-		goto err_unregister;
 	fdm.armed = true;
 	return 0;
 

@@ -18,7 +18,7 @@ while [ $# -gt 0 ]; do
 	esac
 done
 fdm_begin
-ktap_header 8
+ktap_header 7
 
 # 1. Read everything, as grep -r does (write-only files give EACCES).
 rc=0
