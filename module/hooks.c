@@ -490,7 +490,7 @@ static void fdm_unregister(void)
 /*
  * Most probes are ftrace-based (KPROBE_FLAG_FTRACE): handlers run as ftrace
  * callbacks, in task context with preemption disabled. Some are int3-based
- * (__mt_dup on Debian 6.12: lib/maple_tree.c is not traced there), and their
+ * (__mt_dup on Debian 6.12: seen there, cause not established), and their
  * handlers run in the int3 exception, an NMI-like context. That is safe for
  * what the handlers do because the breakpoint is synchronous: it fires only at
  * the probed function's entry, called from dup_mmap(), whose caller holds
