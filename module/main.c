@@ -10,6 +10,7 @@
 #include <linux/pid.h>
 #include <linux/prandom.h>
 #include <linux/random.h>
+#include <linux/security.h>
 
 #include "fdm.h"
 
@@ -27,6 +28,13 @@ static int __init fdm_init(void)
 {
 	int ret;
 
+	/* Under lockdown (e.g. Secure Boot) debugfs knobs cannot be written. */
+	ret = security_locked_down(LOCKDOWN_DEBUGFS);
+	if (ret) {
+		pr_err("kernel lockdown restricts debugfs, so the knobs could not be written: boot with Secure Boot off or lockdown=none (see docs/real-machine.md): %d\n",
+		       ret);
+		return ret;
+	}
 	ret = fdm_compat_init();
 	if (ret)
 		return ret;
