@@ -31,7 +31,7 @@ static int __init fdm_init(void)
 	/* Under lockdown (e.g. Secure Boot) debugfs knobs cannot be written. */
 	ret = security_locked_down(LOCKDOWN_DEBUGFS);
 	if (ret) {
-		pr_err("kernel lockdown restricts debugfs, so the knobs could not be written: boot with Secure Boot off or lockdown=none (see docs/real-machine.md): %d\n",
+		pr_err("kernel lockdown restricts debugfs, so the knobs could not be written: turn Secure Boot off (docs/real-machine.md): %d\n",
 		       ret);
 		return ret;
 	}

@@ -35,7 +35,7 @@ fdm_load() {
 	[ -d $FDM ] && return 0
 	[ -f "$FDM_MODULE" ] || skip_all "no $FDM_MODULE"
 	if grep -q '\[integrity\]\|\[confidentiality\]' /sys/kernel/security/lockdown 2>/dev/null; then
-		skip_all "kernel lockdown is on ($(cat /sys/kernel/security/lockdown)): unsigned modules and debugfs writes are refused; boot with Secure Boot off or lockdown=none (docs/real-machine.md)"
+		skip_all "kernel lockdown is on ($(cat /sys/kernel/security/lockdown)): unsigned modules and debugfs writes are refused; turn Secure Boot off (docs/real-machine.md)"
 	fi
 	insmod "$FDM_MODULE"
 }
