@@ -374,6 +374,27 @@ static int arm(const char *step, int idx)
 	return err;
 }
 
+/* A step this kernel does not offer (steps: "NAME SYM unavailable WHY"): skip. */
+static void skip_unavailable(const char *step)
+{
+	char line[256], name[64], sym[128], avail[32], why[128], msg[300];
+	FILE *f = fopen(FDM_DIR "/steps", "r");
+
+	if (!f)
+		return;
+	while (fgets(line, sizeof(line), f)) {
+		why[0] = '\0';
+		if (sscanf(line, "%63s %127s %31s %127s", name, sym, avail, why) < 3 ||
+		    strcmp(name, step) || !strcmp(avail, "available"))
+			continue;
+		fclose(f);
+		snprintf(msg, sizeof(msg), "step %s unavailable on this kernel: %s",
+			 step, why[0] ? why : "?");
+		ktap_skip_all(msg);
+	}
+	fclose(f);
+}
+
 /* Returns 0 ok (child verified), -errno on fork failure, 1 bad child. */
 static int fork_once(void)
 {
@@ -891,6 +912,8 @@ int main(int argc, char **argv)
 	}
 	if (duration)
 		return run_stress(spec, duration, procs ? procs : 1, swap, cpu, nvmas, mix);
+	if (!noarm && !sweep)
+		skip_unavailable(step);
 	if (!strcmp(step, "kill") && !noarm)
 		return run_kill(spec, step, nvmas, mix, dontfork, wipeonfork);
 	if (build_vmas(nvmas, mix, dontfork, wipeonfork)) {
