@@ -4,6 +4,9 @@
 #   make check                       the tests (VM runs on deb:6.1, deb:6.12, deb:7)
 #   make stress KERNEL=... DURATION=S  failed forks racing swapoff (scripts/stress)
 #   make bench KERNEL=...            benchmarks, one boot, ratios (scripts/bench)
+#   make install [KDIR=...] [PREFIX=/usr/local] [DESTDIR=]
+#                                    the module (modules_install, depmod) and
+#                                    the forker, helpers and guest scripts
 KDIR ?= /lib/modules/$(shell uname -r)/build
 KERNEL ?= deb:6.12
 CC ?= gcc
@@ -12,7 +15,10 @@ USER_BINS := $(patsubst userspace/%.c,userspace/bin/%,$(wildcard userspace/*.c))
 
 DURATION ?= 60
 
-.PHONY: all module userspace clean demo check deps stress bench
+PREFIX ?= /usr/local
+LIBDIR := $(PREFIX)/lib/fail_dup_mmap
+
+.PHONY: all module userspace clean demo check deps stress bench install
 
 all: module userspace
 
@@ -43,6 +49,20 @@ stress:
 bench:
 	scripts/install-deps bench
 	scripts/bench --control $(KERNEL)
+
+# The module into /lib/modules/VER/updates (INSTALL_MOD_PATH=$(DESTDIR)), the
+# static binaries and the test scripts into $(LIBDIR), with bin/ links in
+# $(PREFIX)/bin: the scripts find lib.sh beside themselves and the binaries in PATH.
+install: all
+	$(MAKE) -C "$(KDIR)" M="$(CURDIR)" INSTALL_MOD_PATH="$(DESTDIR)" INSTALL_MOD_DIR=updates CONFIG_MODULE_SIG_ALL= modules_install
+	install -d "$(DESTDIR)$(LIBDIR)/bin" "$(DESTDIR)$(LIBDIR)/guest" "$(DESTDIR)$(PREFIX)/bin"
+	install -m 0755 $(USER_BINS) "$(DESTDIR)$(LIBDIR)/bin/"
+	install -m 0755 scripts/guest/*.sh "$(DESTDIR)$(LIBDIR)/guest/"
+	for f in $(USER_BINS) scripts/guest/*.sh; do \
+		b=$$(basename $$f); \
+		case $$f in scripts/*) d=guest ;; *) d=bin ;; esac; \
+		ln -sf "$(LIBDIR)/$$d/$$b" "$(DESTDIR)$(PREFIX)/bin/$$b"; \
+	done
 
 clean:
 	rm -rf userspace/bin module/*.o module/.*.cmd .*.cmd *.o *.ko *.mod *.mod.c \

@@ -3,7 +3,7 @@
 # Each suite has a time limit of its own (-T, default 400 s): one that hangs
 # is reported "not ok ... # TIMEOUT" and the next one runs.
 set -eu
-. /fdm/guest/lib.sh
+. "$(dirname "$0")/lib.sh"
 
 usage() { echo "usage: all.sh [-T SUITE_SECONDS] [-c RACE_CYCLES]   (runs the guest suites; KTAP)"; }
 FDM_SUITE_TIMEOUT=400 race=100
@@ -18,7 +18,7 @@ done
 export FDM_SUITE_TIMEOUT
 require_root
 ktap_header 12
-if insmod "$FDM_MODULE"; then
+if fdm_insmod; then
 	ktap_ok "insmod fail_dup_mmap.ko on $(uname -r)"
 else
 	ktap_not_ok "insmod fail_dup_mmap.ko on $(uname -r)"

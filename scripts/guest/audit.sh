@@ -2,7 +2,7 @@
 # What each kernel line leaves in a failed child's tree, per step and index,
 # asserted exactly (docs/audit.md); one trace event per injection and audit.
 set -eu
-. /fdm/guest/lib.sh
+. "$(dirname "$0")/lib.sh"
 
 usage() { echo "usage: audit.sh [-n VMAS]"; }
 vmas=30

@@ -5,7 +5,7 @@
 # second against successful forks per second (forker, stress-ng --fork); a
 # full sweep. Prints "# ..." lines and one JSON document between markers.
 set -eu
-. /fdm/guest/lib.sh
+. "$(dirname "$0")/lib.sh"
 
 usage() { echo "usage: bench.sh [-r ROUNDS] [-f FORKS] [-s 'SIZES'] [-t RATE_SECONDS]"; }
 rounds=5 forks=100 sizes="10 200 1000" rsecs=5
@@ -30,10 +30,10 @@ loaded() { [ -d $FDM ]; }
 set_state() {
 	case $1 in
 	unloaded) loaded && rmmod fail_dup_mmap ;;
-	disarmed) loaded || insmod "$FDM_MODULE"; echo -1 >$FDM/index ;;
-	other) loaded || insmod "$FDM_MODULE"
+	disarmed) loaded || fdm_insmod; echo -1 >$FDM/index ;;
+	other) loaded || fdm_insmod
 		echo -1 >$FDM/index; echo - >$FDM/comm; echo $other >$FDM/pid; echo 0 >$FDM/index ;;
-	self_past) loaded || insmod "$FDM_MODULE"
+	self_past) loaded || fdm_insmod
 		echo -1 >$FDM/index; echo 0 >$FDM/pid; echo forker >$FDM/comm; echo 1000000 >$FDM/index ;;
 	esac
 	return 0
@@ -58,7 +58,7 @@ done
 set_state unloaded
 
 # Rates, 200-VMA parents, same boot.
-loaded || insmod "$FDM_MODULE"
+loaded || fdm_insmod
 echo -1 >$FDM/index; echo 0 >$FDM/pid; echo forker >$FDM/comm; echo vma_alloc >$FDM/step
 echo 100 >$FDM/index
 inj=$(forker --vmas 200 --rate $rsecs | sed -n 's/.*enomem_per_s=\([0-9.]*\).*/\1/p')

@@ -5,7 +5,7 @@
 # knob left holding a value its Format line forbids, and the module still
 # injects and unloads.
 set -eu
-. /fdm/guest/lib.sh
+. "$(dirname "$0")/lib.sh"
 
 usage() { echo "usage: debugfs.sh [-n WRITES] [-s SEED]"; }
 writes=10000 seed=$$
@@ -83,5 +83,5 @@ ktap_subtest "after the fuzz the module still fails a fork at VMA #5" \
 	forker --vmas 20 --index 5 --forks 2
 fdm_unload
 ktap_check "unloads after the fuzz" test ! -d $FDM
-insmod "$FDM_MODULE"
+fdm_insmod
 ktap_finish

@@ -2,7 +2,7 @@
 # The demo, in the guest: load the module, fail one fork at VMA #N, show
 # what the kernel did (errno, the log line, last, stats), unload.
 set -eu
-. /fdm/guest/lib.sh
+. "$(dirname "$0")/lib.sh"
 
 case "${1:-}" in
 -h | --help) echo "usage: demo.sh   (in the vm-run guest)"; exit 0 ;;

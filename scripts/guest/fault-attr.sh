@@ -1,7 +1,7 @@
 #!/bin/sh
 # times, interval and probability keep fault_attr's meaning.
 set -eu
-. /fdm/guest/lib.sh
+. "$(dirname "$0")/lib.sh"
 
 case "${1:-}" in
 -h | --help) echo "usage: fault-attr.sh   (KTAP)"; exit 0 ;;

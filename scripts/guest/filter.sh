@@ -1,7 +1,7 @@
 #!/bin/sh
 # The task filter: tasks outside it are never injected, whatever is armed.
 set -eu
-. /fdm/guest/lib.sh
+. "$(dirname "$0")/lib.sh"
 
 usage() { echo "usage: filter.sh [-n FORKS]"; }
 forks=1000

@@ -4,7 +4,7 @@
 # count one injection per failed fork; past the last VMA, on a MADV_DONTFORK
 # VMA and (for anon_vma/page_tables) on a MADV_WIPEONFORK VMA nothing fails.
 set -eu
-. /fdm/guest/lib.sh
+. "$(dirname "$0")/lib.sh"
 
 usage() { echo "usage: inject-matrix.sh [-n VMAS]"; }
 vmas=40

@@ -4,7 +4,7 @@
 # must be empty and the sweep must have injected. Needs CONFIG_DEBUG_KMEMLEAK
 # (the debug kernel of scripts/build-kernel); skips elsewhere.
 set -eu
-. /fdm/guest/lib.sh
+. "$(dirname "$0")/lib.sh"
 
 usage() { echo "usage: kmemleak.sh [-n VMAS]"; }
 vmas=60

@@ -2,7 +2,7 @@
 # Bad input to every knob is rejected with EINVAL and changes nothing: no
 # knob value and not the armed state. Also: arming without a task filter.
 set -eu
-. /fdm/guest/lib.sh
+. "$(dirname "$0")/lib.sh"
 
 case "${1:-}" in
 -h | --help) echo "usage: knobs-badinput.sh   (KTAP)"; exit 0 ;;

@@ -5,7 +5,7 @@
 # injected failures and must stay under the tolerance (docs/testing.md).
 # Boot with slab_nomerge so each cache has its own slabinfo line.
 set -eu
-. /fdm/guest/lib.sh
+. "$(dirname "$0")/lib.sh"
 
 usage() { echo "usage: leaks.sh [-n VMAS] [-t OBJS_PER_FAILURE] [-k KB_PER_FAILURE]"; }
 vmas=100

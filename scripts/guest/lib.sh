@@ -2,7 +2,9 @@
 # Helpers for the in-guest scenarios (busybox sh): KTAP output, module
 # load/unload, disarming. Source it after 'set -eu'.
 FDM=/sys/kernel/debug/fail_dup_mmap
-FDM_MODULE=${FDM_MODULE:-/fdm/fail_dup_mmap.ko}
+# The module: $FDM_MODULE (vm-run's guest sets /fdm/fail_dup_mmap.ko); unset,
+# the installed one (make install, dkms) through modprobe.
+FDM_MODULE=${FDM_MODULE:-}
 ktap_n=0
 ktap_failed=0
 
@@ -31,13 +33,22 @@ num_arg() {
 	echo "$2"
 }
 require_root() { [ "$(id -u)" = 0 ] || skip_all "must be root"; }
+# Load the module (no check that it was not loaded).
+fdm_insmod() {
+	if [ -n "$FDM_MODULE" ]; then insmod "$FDM_MODULE"; else modprobe fail_dup_mmap; fi
+}
 fdm_load() {
 	[ -d $FDM ] && return 0
-	[ -f "$FDM_MODULE" ] || skip_all "no $FDM_MODULE"
+	if [ -n "$FDM_MODULE" ]; then
+		[ -f "$FDM_MODULE" ] || skip_all "no $FDM_MODULE"
+	else
+		modinfo fail_dup_mmap >/dev/null 2>&1 ||
+			skip_all "fail_dup_mmap is not installed (make install, or set FDM_MODULE=path/to/fail_dup_mmap.ko)"
+	fi
 	if grep -q '\[integrity\]\|\[confidentiality\]' /sys/kernel/security/lockdown 2>/dev/null; then
 		skip_all "kernel lockdown is on ($(cat /sys/kernel/security/lockdown)): unsigned modules and debugfs writes are refused; turn Secure Boot off (docs/real-machine.md)"
 	fi
-	insmod "$FDM_MODULE"
+	fdm_insmod
 }
 # The usual start of a suite: root, module loaded, disarmed on exit.
 fdm_begin() {

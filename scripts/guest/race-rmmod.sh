@@ -4,7 +4,7 @@
 # themselves saw ENOMEM, at least -c cycles were done, the module unloads and
 # leaves no kprobe behind. vm-run catches any splat.
 set -eu
-. /fdm/guest/lib.sh
+. "$(dirname "$0")/lib.sh"
 
 usage() {
 	cat <<'USAGE'
@@ -63,6 +63,6 @@ cat /tmp/race.* | grep -v '^KTAP\|^1\.\.' | sed 's/^/# /'
 seen=$(sed -n 's/.* \([0-9]*\) ENOMEM.*/\1/p' /tmp/race.* | awk '{ n += $1 } END { print n + 0 }')
 ktap_check "the forkers themselves saw ENOMEM ($seen times)" test "$seen" -gt 0
 ktap_check "the 4 forkers saw only success or ENOMEM, memory intact" test $failed = 0
-insmod "$FDM_MODULE"
+fdm_insmod
 ktap_check "module loads again after the race, disarmed" test "$(cat $FDM/armed)" = 0
 ktap_finish

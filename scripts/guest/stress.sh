@@ -7,7 +7,7 @@
 # lock and runs the moment dup_mmap() drops it, before the forker's mmput().
 # See docs/stress.md.
 set -eu
-. /fdm/guest/lib.sh
+. "$(dirname "$0")/lib.sh"
 
 usage() {
 	cat <<'USAGE'

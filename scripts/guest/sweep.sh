@@ -4,7 +4,7 @@
 # this kernel line does (docs/audit.md). The kill step (it kills the forking
 # task) runs at a set of indices. Ends with the module's counters.
 set -eu
-. /fdm/guest/lib.sh
+. "$(dirname "$0")/lib.sh"
 
 usage() { echo "usage: sweep.sh [-n VMAS] [-k 'KILL-INDICES']"; }
 vmas=100 kills="first second middle last"

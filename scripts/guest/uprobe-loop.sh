@@ -8,7 +8,7 @@ usage() { echo "usage: uprobe-loop.sh SECONDS [BINARY]"; }
 [ $# -ge 1 ] || { usage >&2; exit 2; }
 case $1 in -h | --help) usage; exit 0 ;; *[!0-9]*) usage >&2; exit 2 ;; esac
 secs=$1
-bin=${2:-/fdm/bin/forker}
+bin=${2:-$(command -v forker)}
 T=/sys/kernel/tracing
 [ -w $T/uprobe_events ] || { echo "# uprobe-loop: no $T/uprobe_events"; exit 4; }
 off=$(forker --uprobe-offset)
