@@ -76,6 +76,8 @@ struct fdm_slot {
 	bool resolved;		/* target looked up in the parent's tree */
 	bool hit;		/* target exists in the parent */
 	bool injected;
+	bool early;		/* decided at uprobe_dup_mmap(), see hooks.c */
+	bool diverted;
 	long target_index;
 	unsigned long start, end;
 	long account_ord;	/* VM_ACCOUNT calls before the target, or -1 */
@@ -173,6 +175,7 @@ struct fdm_state {
 	int verbose;
 
 	bool armed;
+	bool step_early;	/* the armed step is decided early; under mutex */
 	unsigned long calls;	/* candidate injections seen, for interval */
 	struct rnd_state rnd;	/* for probability: usable in any context */
 	atomic_t active;	/* slots not FREE */

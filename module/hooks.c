@@ -117,6 +117,7 @@ static int fdm_start_pre(struct kprobe *p, struct pt_regs *regs)
 	s->index = fdm.index;
 	s->addr = fdm.addr;
 	s->step = fdm.step;
+	s->early = fdm.step_early;
 	s->account_ord = -1;
 	WRITE_ONCE(s->task, current);
 out:
@@ -141,16 +142,6 @@ static int fdm_end_pre(struct kprobe *p, struct pt_regs *regs)
 	return 0;
 }
 NOKPROBE_SYMBOL(fdm_end_pre);
-
-static int fdm_dup_pre(struct kprobe *p, struct pt_regs *regs)
-{
-	struct fdm_slot *s = fdm_my_slot();
-
-	if (s && s->state == FDM_SLOT_COPYING)
-		s->child = (struct mm_struct *)regs_get_kernel_argument(regs, 1);
-	return 0;
-}
-NOKPROBE_SYMBOL(fdm_dup_pre);
 
 /* Remember a child that will be torn down, to audit its exit_mmap(). */
 static void fdm_pending_add(struct fdm_slot *s)
@@ -371,35 +362,9 @@ static bool fdm_at_target(struct fdm_slot *s, struct pt_regs *regs)
 	return vma->vm_start == s->start;
 }
 
-static int fdm_step_pre(struct kprobe *p, struct pt_regs *regs)
+/* Send the step's function to its stub (or SIGKILL the forking task). */
+static int fdm_divert(const struct fdm_step_desc *d, struct pt_regs *regs)
 {
-	struct fdm_slot *s = fdm_my_slot();
-	const struct fdm_step_desc *d;
-	struct fdm_last l;
-	unsigned long flags;
-
-	if (!s || s->state != FDM_SLOT_COPYING || s->injected)
-		return 0;
-	d = &fdm_steps[s->step];
-	atomic_long_inc(&fdm.visits[s->step]);
-	if (!s->resolved)
-		fdm_resolve(s);
-	if (!s->hit || !fdm_at_target(s, regs))
-		return 0;
-	if (!fdm_fault_should_fail())
-		return 0;
-
-	s->injected = true;
-	atomic_long_inc(&fdm.injections[s->step]);
-	fdm_record(s, d->ret == FDM_RET_KILL ? 0 : -ENOMEM, &l);
-	raw_spin_lock_irqsave(&fdm.lock, flags);
-	fdm.last = l;
-	if (s->child)
-		fdm_pending_add(s);
-	raw_spin_unlock_irqrestore(&fdm.lock, flags);
-	fdm_log(&l);
-	fdm_notify();
-
 	switch (d->ret) {
 	case FDM_RET_KILL:
 		send_sig(SIGKILL, current, 1);
@@ -412,6 +377,76 @@ static int fdm_step_pre(struct kprobe *p, struct pt_regs *regs)
 		instruction_pointer_set(regs, (unsigned long)fdm_ret_enomem);
 		return 1;
 	}
+}
+
+/*
+ * Is this the target, and does fault_attr say fail? If so, record the
+ * injection (last, pending audit, trace, log, notify). @regs: the step
+ * function's, or NULL for a whole-tree step decided early.
+ */
+static bool fdm_decide(struct fdm_slot *s, struct pt_regs *regs)
+{
+	const struct fdm_step_desc *d = &fdm_steps[s->step];
+	struct fdm_last l;
+	unsigned long flags;
+
+	atomic_long_inc(&fdm.visits[s->step]);
+	if (!s->resolved)
+		fdm_resolve(s);
+	if (!s->hit || (regs && !fdm_at_target(s, regs)))
+		return false;
+	if (!fdm_fault_should_fail())
+		return false;
+
+	s->injected = true;
+	atomic_long_inc(&fdm.injections[s->step]);
+	fdm_record(s, d->ret == FDM_RET_KILL ? 0 : -ENOMEM, &l);
+	raw_spin_lock_irqsave(&fdm.lock, flags);
+	fdm.last = l;
+	if (s->child)
+		fdm_pending_add(s);
+	raw_spin_unlock_irqrestore(&fdm.lock, flags);
+	fdm_log(&l);
+	fdm_notify();
+	return true;
+}
+
+/*
+ * uprobe_dup_mmap(oldmm, mm): the child's mm. dup_mmap() calls it with the
+ * parent's mmap lock held, before __mt_dup(): a whole-tree step whose probe
+ * is int3-based (see fdm_check_probes()) is decided here, in ftrace context.
+ */
+static int fdm_dup_pre(struct kprobe *p, struct pt_regs *regs)
+{
+	struct fdm_slot *s = fdm_my_slot();
+
+	if (!s || s->state != FDM_SLOT_COPYING)
+		return 0;
+	s->child = (struct mm_struct *)regs_get_kernel_argument(regs, 1);
+	if (s->early)
+		fdm_decide(s, NULL);
+	return 0;
+}
+NOKPROBE_SYMBOL(fdm_dup_pre);
+
+static int fdm_step_pre(struct kprobe *p, struct pt_regs *regs)
+{
+	struct fdm_slot *s = fdm_my_slot();
+	const struct fdm_step_desc *d;
+
+	if (!s || s->state != FDM_SLOT_COPYING)
+		return 0;
+	d = &fdm_steps[s->step];
+	if (s->early) {
+		/* int3 (NMI-like) context: no lock, no print, only the jump. */
+		if (!s->injected || s->diverted)
+			return 0;
+		s->diverted = true;
+		return fdm_divert(d, regs);
+	}
+	if (s->injected || !fdm_decide(s, regs))
+		return 0;
+	return fdm_divert(d, regs);
 }
 NOKPROBE_SYMBOL(fdm_step_pre);
 
@@ -438,6 +473,8 @@ static void fdm_kp_set(int i, const char *sym, kprobe_pre_handler_t pre)
 	memset(&fdm_kps[i], 0, sizeof(fdm_kps[i]));
 	fdm_kps[i].symbol_name = sym;
 	fdm_kps[i].pre_handler = pre;
+	/* Enabled once fdm_check_probes() has seen how each was placed. */
+	fdm_kps[i].flags = KPROBE_FLAG_DISABLED;
 	fdm_kp_ptrs[i] = &fdm_kps[i];
 }
 
@@ -488,19 +525,43 @@ static void fdm_unregister(void)
 }
 
 /*
- * Most probes are ftrace-based (KPROBE_FLAG_FTRACE): handlers run as ftrace
- * callbacks, in task context with preemption disabled. Some are int3-based
- * (__mt_dup on Debian 6.12: seen there, cause not established), and their
- * handlers run in the int3 exception, an NMI-like context. That is safe for
- * what the handlers do because the breakpoint is synchronous: it fires only at
- * the probed function's entry, called from dup_mmap(), whose caller holds
- * none of the locks a handler takes (fdm.lock, the siglock for kill/notify).
+ * Handlers that take locks, print or signal must run as ftrace callbacks
+ * (KPROBE_FLAG_FTRACE: task context, preemption disabled). An int3-based
+ * kprobe runs its handler in the breakpoint exception, an NMI-like context
+ * where that is not allowed (lockdep reports it). __mt_dup() is such a
+ * function: lib/Makefile builds all of lib/ without ftrace flags. A
+ * whole-tree step there is decided early, at uprobe_dup_mmap(), and its
+ * int3 handler only diverts (fdm_step_pre()); any other probe that is not
+ * ftrace-based makes arming fail. Called with fdm.mutex held.
  */
+static int fdm_check_probes(const struct fdm_step_desc *d)
+{
+	int i;
+
+	fdm.step_early = false;
+	for (i = 0; i < FDM_NR_KP; i++) {
+		if (kprobe_ftrace(&fdm_kps[i]))
+			continue;
+		if (i == FDM_KP_STEP && d->vma_arg == FDM_ARG_NONE) {
+			fdm.step_early = true;
+			continue;
+		}
+		pr_err("%s is not an ftrace-based kprobe on this kernel: refusing to arm step %s\n",
+		       fdm_kps[i].symbol_name, d->name);
+		return -EOPNOTSUPP;
+	}
+	if (!kprobe_ftrace(&fdm_krp.kp)) {
+		pr_err("kernel_clone is not an ftrace-based kprobe on this kernel: refusing to arm\n");
+		return -EOPNOTSUPP;
+	}
+	return 0;
+}
+
 /* Called with fdm.mutex held. */
 int fdm_arm(void)
 {
 	const struct fdm_step_desc *d = &fdm_steps[fdm.step];
-	int ret;
+	int i, ret;
 
 	if (fdm.armed)
 		return 0;
@@ -519,7 +580,7 @@ int fdm_arm(void)
 	}
 	fdm_kps_live = true;
 	fdm_krp.kp.addr = NULL;
-	fdm_krp.kp.flags = 0;
+	fdm_krp.kp.flags = KPROBE_FLAG_DISABLED;
 	fdm_krp.nmissed = 0;
 	fdm_krp.kp.nmissed = 0;
 	/* The pool is shared by every clone() in flight, filtered or not. */
@@ -530,9 +591,22 @@ int fdm_arm(void)
 		goto err_unregister;
 	}
 	fdm_krp_live = true;
+	ret = fdm_check_probes(d);
+	if (ret)
+		goto err_unregister;
+	for (i = 0; i < FDM_NR_KP; i++) {
+		ret = enable_kprobe(&fdm_kps[i]);
+		if (ret)
+			goto err_enable;
+	}
+	ret = enable_kretprobe(&fdm_krp);
+	if (ret)
+		goto err_enable;
 	fdm.armed = true;
 	return 0;
 
+err_enable:
+	pr_err("enabling the probes failed: %d\n", ret);
 err_unregister:
 	fdm_unregister();
 	return ret;
