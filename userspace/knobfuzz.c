@@ -28,7 +28,7 @@ static const char *const words[] = {
 	"4194304", "4194305", "100", "101", "fuzzname",
 };
 
-static const char *const knobs[] = {
+static const char *const all_knobs[] = {
 	"index", "addr", "step", "pid", "comm", "notify", "times",
 	"probability", "interval", "verbose", "reset",
 };
@@ -109,8 +109,9 @@ static size_t gen(char *b, const char *knob, long pid)
 static void usage(FILE *f)
 {
 	fprintf(f,
-"usage: knobfuzz --pid P [-n WRITES] [-s SEED] [-d DIR]\n"
-"  WRITES random writes (default 10000) across the writable knobs of DIR\n"
+"usage: knobfuzz -p P [-n WRITES] [-s SEED] [-d DIR] [KNOB...]\n"
+"  WRITES random writes (default 10000) across the KNOBs (default: every\n"
+"  writable knob of the module) of DIR\n"
 "  (default " FDM_DIR "). Prints one line per errno; exits 1 if a write\n"
 "  gave an errno no knob documents, or wrote a partial count.\n");
 }
@@ -134,14 +135,21 @@ int main(int argc, char **argv)
 		default: usage(stderr); return 2;
 		}
 	}
-	if (pid <= 1 || n < 0 || optind != argc) {
+	const char *const *knobs = all_knobs;
+	int nknobs = sizeof(all_knobs) / sizeof(all_knobs[0]);
+
+	if (optind < argc) {
+		knobs = (const char *const *)&argv[optind];
+		nknobs = argc - optind;
+	}
+	if (pid <= 1 || n < 0) {
 		usage(stderr);
 		return 2;
 	}
 	if (!rng)
 		rng = 1;
 	for (i = 0; i < n; i++) {
-		const char *k = knobs[rnd(sizeof(knobs) / sizeof(knobs[0]))];
+		const char *k = knobs[rnd(nknobs)];
 		size_t len = gen(b, k, pid);
 		ssize_t r;
 		int fd;

@@ -4,7 +4,7 @@ set -eu
 . "$(dirname "$0")/lib.sh"
 
 usage() { echo "usage: filter.sh [-n FORKS]"; }
-forks=1000
+forks=300
 while [ $# -gt 0 ]; do
 	case $1 in
 	-n) forks=$(num_arg -n "$2"); shift 2 ;;
