@@ -15,6 +15,7 @@ while [ $# -gt 0 ]; do
 done
 require_root
 fdm_load
+fdm_defaults
 T=/sys/kernel/tracing
 [ -d $T/events ] || T=/sys/kernel/debug/tracing
 stop_trace() { echo 0 >$T/events/fail_dup_mmap/enable 2>/dev/null || true; fdm_disarm; }

@@ -8,6 +8,7 @@ case "${1:-}" in
 esac
 require_root
 fdm_load
+fdm_defaults
 restore() {
 	fdm_disarm
 	[ -e $FDM/task-filter ] && echo N >$FDM/task-filter
