@@ -40,11 +40,11 @@ static size_t gen(char *b, const char *knob, long pid)
 	const char *w;
 
 	switch (rnd(6)) {
-	case 0:		/* raw bytes, any value */
-		len = rnd(65);
+	case 0:		/* raw bytes, any value (still guarded below) */
+		len = rnd(60);
 		for (i = 0; i < len; i++)
-			b[i] = (char)rnd(256);
-		return len;
+			b[n++] = (char)rnd(256);
+		break;
 	case 1:		/* digits, maybe signed, maybe huge */
 		if (rnd(3) == 0)
 			b[n++] = '-';

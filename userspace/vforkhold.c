@@ -17,22 +17,23 @@ static void usage(FILE *f)
 {
 	fprintf(f, "usage: vforkhold [-p PROCS] [-t SECONDS] [-c NAME]\n"
 		   "  PROCS processes (default 70) named NAME (default forker) each\n"
-		   "  wait in vfork() for SECONDS (default 10); prints one line when all\n"
-		   "  are parked, exits 0 when all came back.\n");
+		   "  wait in vfork() for SECONDS (default 10), or until FILE exists (-r\n"
+		   "  FILE); prints one line when all are parked, exits 0 when all came back.\n");
 }
 
 int main(int argc, char **argv)
 {
 	long procs = 70, secs = 10, i, bad = 0;
-	const char *name = "forker";
+	const char *name = "forker", *release = "/nonexistent/none";
 	int c, st, pfd[2];
 	char b;
 
-	while ((c = getopt(argc, argv, "p:t:c:h")) != -1) {
+	while ((c = getopt(argc, argv, "p:t:c:r:h")) != -1) {
 		switch (c) {
 		case 'p': procs = atol(optarg); break;
 		case 't': secs = atol(optarg); break;
 		case 'c': name = optarg; break;
+		case 'r': release = optarg; break;
 		case 'h': usage(stdout); return 0;
 		default: usage(stderr); return 2;
 		}
@@ -51,7 +52,8 @@ int main(int argc, char **argv)
 			return 1;
 		}
 		if (!p) {
-			struct timespec ts = { .tv_sec = secs };
+			struct timespec ts = { .tv_nsec = 100000000 };
+			long t;
 
 			prctl(PR_SET_NAME, name);
 			if (write(pfd[1], "x", 1) != 1)
@@ -59,7 +61,11 @@ int main(int argc, char **argv)
 			p = vfork();
 			if (!p) {
 				/* Only raw syscalls in a vfork child. */
-				syscall(SYS_nanosleep, &ts, NULL);
+				for (t = 0; t < secs * 10; t++) {
+					if (!syscall(SYS_access, release, F_OK))
+						break;
+					syscall(SYS_nanosleep, &ts, NULL);
+				}
 				syscall(SYS_exit, 0);
 			}
 			_exit(p < 0 ? 1 : 0);

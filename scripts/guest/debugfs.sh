@@ -18,7 +18,7 @@ while [ $# -gt 0 ]; do
 	esac
 done
 fdm_begin
-ktap_header 7
+ktap_header 8
 
 # 1. Read everything, as grep -r does (write-only files give EACCES).
 rc=0
@@ -39,6 +39,16 @@ for f in $FDM/*; do
 	[ -d $FDM ] || bad=1
 done
 ktap_check "every file opened read, write, read-write, append; read and seeked in each" test $bad = 0
+# Modes a file does not have are refused at open(2), even for root.
+ro_ok=1
+for f in stats last audit steps armed; do
+	( exec 3>"$FDM/$f" ) 2>/dev/null && ro_ok=0
+done
+( exec 3<"$FDM/reset" ) 2>/dev/null && ro_ok=0
+for f in index pid comm times; do
+	( exec 3<>"$FDM/$f" ) 2>/dev/null || ro_ok=0
+done
+ktap_check "read-only files refuse a write open, reset a read open; read-write knobs open read-write" test $ro_ok = 1
 ktap_check "reset is refused for reading (EACCES), not oopsing" \
 	sh -c "! cat $FDM/reset 2>/tmp/reset.err && grep -q 'denied' /tmp/reset.err"
 

@@ -82,12 +82,25 @@ fdm_stat() { awk -v k="$1" '$1 == k { print $2 }' $FDM/stats; }
 ktap_subtest() {
 	d=$1
 	shift
-	if [ -n "${FDM_SUITE_TIMEOUT:-}" ]; then
-		out=$(timeout -s KILL "$FDM_SUITE_TIMEOUT" "$@" 2>&1) && rc=0 || rc=$?
-	else
-		out=$("$@" 2>&1) && rc=0 || rc=$?
-	fi
-	echo "$out" | sed 's/^/  /'
+	# In a session of its own, output to a file: at the time limit the whole
+	# process group goes (helpers included), and no helper holding a pipe
+	# can keep this shell waiting.
+	out=$(mktemp /tmp/subtest.XXXXXX)
+	setsid "$@" >"$out" 2>&1 &
+	sp=$!
+	t=0 rc=
+	while kill -0 $sp 2>/dev/null; do
+		if [ -n "${FDM_SUITE_TIMEOUT:-}" ] && [ $t -ge "$FDM_SUITE_TIMEOUT" ]; then
+			kill -KILL -$sp 2>/dev/null || kill -KILL $sp 2>/dev/null || true
+			rc=137
+			break
+		fi
+		sleep 1
+		t=$((t + 1))
+	done
+	if [ -z "$rc" ]; then wait $sp && rc=0 || rc=$?; else wait $sp 2>/dev/null || true; fi
+	sed 's/^/  /' "$out"
+	rm -f "$out"
 	case $rc in
 	0) ktap_ok "$d" ;;
 	4) ktap_n=$((ktap_n + 1)); echo "ok $ktap_n $d # SKIP" ;;

@@ -46,9 +46,16 @@ while [ $cycles -lt "$want" ] && [ "$(date +%s)" -lt $end ]; do
 	done
 done
 t1=$(cut -d' ' -f1 /proc/uptime)
+# Armed and steady at last: the forkers must now see failures.
+echo -1 >$FDM/index
+echo vma_alloc >$FDM/step
+echo 5 >$FDM/index
+n=0
+while [ "$(fdm_stat injections_vma_alloc)" = 0 ] && [ $n -lt 300 ]; do sleep 0.1; n=$((n + 1)); done
 inj=$(awk '$1 ~ /^injections_/ { n += $2 } END { print n + 0 }' $FDM/stats)
-rmmod fail_dup_mmap
-ktap_check "rmmod while armed and 4 tasks fork succeeded" test ! -d $FDM
+rmrc=0
+rmmod fail_dup_mmap || rmrc=$?
+ktap_check "rmmod while armed and 4 tasks fork succeeded (status $rmrc)" test $rmrc = 0 -a ! -d $FDM
 ktap_check "no kprobe left registered" \
 	test "$(grep -c . /sys/kernel/debug/kprobes/list 2>/dev/null || true)" = 0
 ms=$(awk -v a="$t0" -v b="$t1" -v c="$cycles" 'BEGIN { printf "%.1f", c ? (b - a) * 1000 / c : 0 }')

@@ -71,7 +71,10 @@ swaploop --dev /dev/zram0 --fifo 50 --cpu 0 $mode --duration $((secs + 5)) \
 	--pidfile /tmp/swaploop.pid >/tmp/swaploop.out 2>&1 &
 swp=$!
 pids="$pids $swp"
-while [ ! -s /tmp/swaploop.pid ]; do sleep 0.1; done
+while [ ! -s /tmp/swaploop.pid ]; do
+	kill -0 $swp 2>/dev/null || { cat /tmp/swaploop.out; echo "Bail out! swaploop died"; exit 1; }
+	sleep 0.1
+done
 [ -z "$mode" ] || cat /tmp/swaploop.pid >$FDM/notify
 if [ $uprobes = 1 ]; then
 	uprobe-loop.sh "$secs" >/tmp/uprobe.out 2>&1 &
