@@ -13,6 +13,10 @@
 
 #include "common.h"
 
+/* Read by the vfork children: not locals, which vfork() may clobber. */
+static long secs = 10;
+static const char *release = "/nonexistent/none";
+
 static void usage(FILE *f)
 {
 	fprintf(f, "usage: vforkhold [-p PROCS] [-t SECONDS] [-c NAME]\n"
@@ -23,8 +27,8 @@ static void usage(FILE *f)
 
 int main(int argc, char **argv)
 {
-	long procs = 70, secs = 10, i, bad = 0;
-	const char *name = "forker", *release = "/nonexistent/none";
+	long procs = 70, i, bad = 0;
+	const char *name = "forker";
 	int c, st, pfd[2];
 	char b;
 
