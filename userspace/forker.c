@@ -606,22 +606,45 @@ static int run_kill(const char *spec, const char *step, int nvmas, int mix,
  * Every available step but kill, at every index and one past the last: each
  * fork must fail exactly where the step applies. One result per step.
  */
+/*
+ * One line of the steps file at *p ("NAME SYMBOL available" or "NAME SYMBOL
+ * unavailable REASON"); advances *p past it. False at the end.
+ */
+static int next_step(const char **p, char *name, char *sym, char *avail)
+{
+	const char *nl;
+
+	while (**p) {
+		nl = strchr(*p, '\n');
+		if (sscanf(*p, "%31s %63s %31s", name, sym, avail) == 3) {
+			*p = nl ? nl + 1 : *p + strlen(*p);
+			return 1;
+		}
+		*p = nl ? nl + 1 : *p + strlen(*p);
+	}
+	return 0;
+}
+
 static int run_sweep(void)
 {
 	char steps[1024], name[32], sym[64], avail[32];
 	struct timespec t0, t1;
-	int nsteps = 0, i, off = 0, n;
+	int nsteps = 0, i, off = 0;
 	const char *p;
 
 	if (knob_read("steps", steps, sizeof(steps)) < 0)
 		return KSFT_FAIL;
-	for (p = steps; sscanf(p, "%31s %63s %31s%n", name, sym, avail, &n) == 3; p += n)
+	for (p = steps; next_step(&p, name, sym, avail);)
 		nsteps += !strcmp(avail, "available") && strcmp(name, "kill");
+	if (!nsteps) {
+		printf("Bail out! no available step in %s/steps\n", FDM_DIR);
+		return KSFT_FAIL;
+	}
 	read_maps();
 	read_account_flags();
 	ktap_plan(nsteps + 1);
 	clock_gettime(CLOCK_MONOTONIC, &t0);
-	for (p = steps; sscanf(p, "%31s %63s %31s%n", name, sym, avail, &n) == 3; p += n) {
+	for (p = steps; next_step(&p, name, sym, avail);) {
 		long forks = 0, fails = 0, bad = 0, audited = 0, bad_audits = 0;
 		struct snap a, b;
 
