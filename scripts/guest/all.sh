@@ -5,12 +5,16 @@
 set -eu
 . "$(dirname "$0")/lib.sh"
 
-usage() { echo "usage: all.sh [-T SUITE_SECONDS] [-c RACE_CYCLES]   (runs the guest suites; KTAP)"; }
-FDM_SUITE_TIMEOUT=400 race=100
+usage() {
+	echo "usage: all.sh [-T SUITE_SECONDS] [-c RACE_CYCLES] [-L]   (runs the guest suites; KTAP)"
+	echo "  -L  lighter sizes for slow (debug) kernels: 40-VMA sweeps, 100 filter forks"
+}
+FDM_SUITE_TIMEOUT=400 race=100 vmas= forks=
 while [ $# -gt 0 ]; do
 	case $1 in
 	-T) FDM_SUITE_TIMEOUT=$(num_arg -T "$2"); shift 2 ;;
 	-c) race=$(num_arg -c "$2"); shift 2 ;;
+	-L) vmas="-n 40" forks="-n 100"; shift ;;
 	-h | --help) usage; exit 0 ;;
 	*) usage >&2; exit 2 ;;
 	esac
@@ -27,11 +31,14 @@ fi
 ktap_subtest "debugfs" debugfs.sh
 ktap_subtest "inject-matrix" inject-matrix.sh
 ktap_subtest "knobs-badinput" knobs-badinput.sh
-ktap_subtest "filter" filter.sh
+# shellcheck disable=SC2086
+ktap_subtest "filter" filter.sh $forks
 ktap_subtest "fault-attr" fault-attr.sh
 ktap_subtest "audit" audit.sh
-ktap_subtest "sweep" sweep.sh
-ktap_subtest "leaks" leaks.sh
+# shellcheck disable=SC2086
+ktap_subtest "sweep" sweep.sh $vmas
+# shellcheck disable=SC2086
+ktap_subtest "leaks" leaks.sh $vmas
 ktap_subtest "kmemleak" kmemleak.sh
 ktap_subtest "race-rmmod" race-rmmod.sh -c "$race"
 if [ -d $FDM ]; then ktap_ok "module still loaded after the suites"; else
