@@ -7,7 +7,7 @@ set -eu
 
 usage() {
 	echo "usage: all.sh [-T SUITE_SECONDS] [-c RACE_CYCLES] [-L]   (runs the guest suites; KTAP)"
-	echo "  -L  lighter sizes for slow (debug) kernels: 40-VMA sweeps, 100 filter forks"
+	echo "  -L  lighter sizes for slow (debug) kernels: a 40-VMA sweep, 100 filter forks"
 }
 FDM_SUITE_TIMEOUT=400 race=100 vmas= forks=
 while [ $# -gt 0 ]; do
@@ -37,8 +37,9 @@ ktap_subtest "fault-attr" fault-attr.sh
 ktap_subtest "audit" audit.sh
 # shellcheck disable=SC2086
 ktap_subtest "sweep" sweep.sh $vmas
-# shellcheck disable=SC2086
-ktap_subtest "leaks" leaks.sh $vmas
+# 100 VMAs even with -L: fewer failures would bring the per-failure noise
+# (one slab of per-CPU objects) near the tolerance.
+ktap_subtest "leaks" leaks.sh
 ktap_subtest "kmemleak" kmemleak.sh
 ktap_subtest "race-rmmod" race-rmmod.sh -c "$race"
 if [ -d $FDM ]; then ktap_ok "module still loaded after the suites"; else
