@@ -10,12 +10,12 @@ usage() {
 	echo "  -L  lighter for slow (debug) kernels: 100 filter forks, sweep.sh and"
 	echo "      leaks.sh skipped (audit.sh and kmemleak.sh cover them there)"
 }
-FDM_SUITE_TIMEOUT=400 race=100 vmas= forks= light=
+FDM_SUITE_TIMEOUT=400 race=100 forks= light=
 while [ $# -gt 0 ]; do
 	case $1 in
 	-T) FDM_SUITE_TIMEOUT=$(num_arg -T "$2"); shift 2 ;;
 	-c) race=$(num_arg -c "$2"); shift 2 ;;
-	-L) vmas="-n 40" forks="-n 100" light=1; shift ;;
+	-L) forks="-n 100" light=1; shift ;;
 	-h | --help) usage; exit 0 ;;
 	*) usage >&2; exit 2 ;;
 	esac
