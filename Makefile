@@ -48,6 +48,7 @@ stress:
 
 bench:
 	scripts/install-deps bench
+	scripts/bench --icount $(KERNEL)
 	scripts/bench --control $(KERNEL)
 
 # The module into /lib/modules/VER/updates (INSTALL_MOD_PATH=$(DESTDIR)), the

@@ -2,8 +2,9 @@
 /*
  * fail_dup_mmap: the one place where kernel versions differ.
  *
- * Symbols are resolved at load time by registering a disabled kprobe on each;
- * a step whose symbol is missing (or not probe-able) is marked unavailable.
+ * Symbols are resolved at load time by registering a disabled kprobe on each
+ * (probes.c); a step whose symbol is missing (or not probe-able) is marked
+ * unavailable, with the reason shown in steps.
  */
 #define pr_fmt(fmt) KBUILD_MODNAME ": " fmt
 
@@ -28,46 +29,37 @@ struct fdm_step_desc fdm_steps[FDM_NR_STEPS] = {
 	[FDM_KILL] = { "kill", "vm_area_dup", FDM_ARG0, FDM_RET_KILL },
 };
 
-/* True if @sym can carry a kprobe on the running kernel. */
-static bool fdm_probeable(const char *sym)
+/* Called once at load, before the probes are registered. */
+void fdm_compat_init(void)
 {
-	struct kprobe kp = {
-		.symbol_name = sym,
-		.flags = KPROBE_FLAG_DISABLED,
-	};
-
-	if (register_kprobe(&kp))
-		return false;
-	unregister_kprobe(&kp);
-	return true;
-}
-
-/* Symbols every armed run needs, whatever the step. */
-static const char * const fdm_required[] = {
-	"uprobe_start_dup_mmap", "uprobe_dup_mmap", "uprobe_end_dup_mmap",
-	"exit_mmap", "kernel_clone",
-};
-
-int fdm_compat_init(void)
-{
-	int i;
-
-	for (i = 0; i < ARRAY_SIZE(fdm_required); i++) {
-		if (!fdm_probeable(fdm_required[i])) {
-			pr_err("cannot probe %s on this kernel\n", fdm_required[i]);
-			return -ENOENT;
-		}
-	}
-	for (i = 0; i < FDM_NR_STEPS; i++) {
-		fdm_steps[i].available = fdm_probeable(fdm_steps[i].symbol);
-		if (!fdm_steps[i].available)
-			fdm_steps[i].why = "symbol-not-probeable";
-	}
 	if (!fdm_can_signal()) {
 		fdm_steps[FDM_KILL].available = false;
 		fdm_steps[FDM_KILL].why = "PREEMPT_RT:no-signal-from-kprobe";
 	}
-	return 0;
+}
+
+/*
+ * @kp is registered (disabled) on @d's function; is it usable, and how?
+ * Handlers that take locks, print or signal must run as ftrace callbacks
+ * (KPROBE_FLAG_FTRACE: task context, preemption disabled). An int3-based
+ * kprobe runs its handler in the breakpoint exception, an NMI-like context
+ * where that is not allowed (lockdep reports it). __mt_dup() is such a
+ * function: lib/Makefile builds all of lib/ without ftrace flags. A
+ * whole-tree step there is decided early, at uprobe_dup_mmap(), and its int3
+ * handler only diverts (fdm_step_pre()); any other step whose probe is not
+ * ftrace-based is unavailable.
+ */
+int fdm_compat_placement(struct fdm_step_desc *d, struct kprobe *kp)
+{
+	if (kprobe_ftrace(kp))
+		return 0;
+	if (d->vma_arg == FDM_ARG_NONE) {
+		d->early = true;
+		return 0;
+	}
+	d->available = false;
+	d->why = "probe-not-ftrace-based";
+	return -EOPNOTSUPP;
 }
 
 /*

@@ -48,6 +48,8 @@ struct fdm_step_desc {
 	enum fdm_vma_arg vma_arg;
 	enum fdm_ret ret;
 	bool available;		/* symbol resolved and probe-able here */
+	bool early;		/* int3 probe: decided at uprobe_dup_mmap() */
+	struct kprobe *kp;	/* its probe (shared by steps on one function) */
 	const char *why;	/* if not available: the reason, for steps */
 };
 
@@ -70,6 +72,7 @@ struct fdm_slot {
 	struct task_struct *task;
 	enum fdm_slot_state state;
 	struct mm_struct *child;
+	unsigned long gen;	/* fdm.gen at fork start */
 	long index;		/* snapshot of the target at fork start */
 	unsigned long addr;
 	enum fdm_step step;
@@ -152,7 +155,10 @@ enum fdm_stat {
  * - pid, notify: replaced under lock; the old struct pid is put only after
  *   synchronize_rcu(), so a handler (preemption disabled, an RCU reader) that
  *   read the old pointer may still use it.
- * - armed and the probes: changed under mutex only.
+ * - armed: written under mutex and lock, read by the probes under lock (or
+ *   with READ_ONCE, then synchronize_rcu() in fdm_disarm()).
+ * - the probes: registered (disabled) at load, enabled and disabled under
+ *   mutex only (probes.c).
  * - verbose: a plain int read with READ_ONCE (a log-level knob).
  * - stats, visits, injections, active, npending: atomics.
  */
@@ -174,8 +180,8 @@ struct fdm_state {
 	unsigned long interval;
 	int verbose;
 
-	bool armed;
-	bool step_early;	/* the armed step is decided early; under mutex */
+	bool armed;		/* written under mutex and lock */
+	unsigned long gen;	/* arms so far; under lock */
 	unsigned long calls;	/* candidate injections seen, for interval */
 	struct rnd_state rnd;	/* for probability: usable in any context */
 	atomic_t active;	/* slots not FREE */
@@ -189,13 +195,14 @@ struct fdm_state {
 	atomic_long_t stats[FDM_NR_STATS];
 	atomic_long_t visits[FDM_NR_STEPS];
 	atomic_long_t injections[FDM_NR_STEPS];
-	unsigned long nmissed_done;	/* nmissed of probes unregistered */
+	unsigned long nmissed_base;	/* fdm_nmissed_total() at the last reset */
 };
 
 extern struct fdm_state fdm;
 
 /* compat.c */
-int fdm_compat_init(void);
+void fdm_compat_init(void);
+int fdm_compat_placement(struct fdm_step_desc *d, struct kprobe *kp);
 bool fdm_vma_accountable(struct vm_area_struct *vma);
 bool fdm_can_signal(void);
 void fdm_current_comm(char comm[TASK_COMM_LEN]);
@@ -209,12 +216,23 @@ struct dentry *fdm_fault_dir(void);
 bool fdm_fault_should_fail(void);
 int fdm_fault_verbose(void);
 
-/* hooks.c */
+/* hooks.c: the handlers */
+bool fdm_filter_set(void);
+int fdm_start_pre(struct kprobe *p, struct pt_regs *regs);
+int fdm_dup_pre(struct kprobe *p, struct pt_regs *regs);
+int fdm_end_pre(struct kprobe *p, struct pt_regs *regs);
+int fdm_exit_mmap_pre(struct kprobe *p, struct pt_regs *regs);
+int fdm_step_pre(struct kprobe *p, struct pt_regs *regs);
+void fdm_post(struct kprobe *p, struct pt_regs *regs, unsigned long flags);
+int fdm_clone_entry(struct kretprobe_instance *ri, struct pt_regs *regs);
+int fdm_clone_ret(struct kretprobe_instance *ri, struct pt_regs *regs);
+
+/* probes.c: registration, arm, disarm */
+int fdm_probes_init(void);
+void fdm_probes_exit(void);
 int fdm_arm(void);
 void fdm_disarm(void);
-void fdm_hooks_exit(void);
-unsigned long fdm_nmissed(void);
-bool fdm_filter_set(void);
+unsigned long fdm_nmissed_total(void);
 
 /* knobs.c */
 int fdm_knobs_init(void);

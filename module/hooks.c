@@ -1,6 +1,6 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
- * fail_dup_mmap: the kprobes. They are registered only while armed.
+ * fail_dup_mmap: the kprobe handlers (probes.c registers them).
  *
  * uprobe_start_dup_mmap()/uprobe_end_dup_mmap() bracket dup_mmap() on every
  * supported kernel (dup_mmap() itself is inlined on some), so the filter runs
@@ -87,17 +87,20 @@ static struct fdm_slot *fdm_my_slot(void)
 	return NULL;
 }
 
-static int fdm_start_pre(struct kprobe *p, struct pt_regs *regs)
+int fdm_start_pre(struct kprobe *p, struct pt_regs *regs)
 {
 	struct fdm_slot *s = NULL;
 	unsigned long flags;
 	int i;
 
+	/* Disarmed, the probes stay enabled for a while: see probes.c. */
+	if (!READ_ONCE(fdm.armed))
+		return 0;
 	fdm_stat_inc(FDM_STAT_FORKS_SEEN);
 	if (!fdm_maybe_in_filter())
 		return 0;
 	raw_spin_lock_irqsave(&fdm.lock, flags);
-	if (!fdm_current_in_filter())
+	if (!fdm.armed || !fdm_current_in_filter())
 		goto out;
 	fdm_stat_inc(FDM_STAT_FORKS_FILTERED);
 	/* A slot still held by this task would be a missed end probe. */
@@ -114,10 +117,11 @@ static int fdm_start_pre(struct kprobe *p, struct pt_regs *regs)
 	}
 	memset(s, 0, sizeof(*s));
 	s->state = FDM_SLOT_COPYING;
+	s->gen = fdm.gen;
 	s->index = fdm.index;
 	s->addr = fdm.addr;
 	s->step = fdm.step;
-	s->early = fdm.step_early;
+	s->early = fdm_steps[s->step].early;
 	s->account_ord = -1;
 	WRITE_ONCE(s->task, current);
 out:
@@ -127,7 +131,7 @@ out:
 NOKPROBE_SYMBOL(fdm_start_pre);
 
 /* The end of the bracket: the slot goes back, whatever the fork's outcome. */
-static int fdm_end_pre(struct kprobe *p, struct pt_regs *regs)
+int fdm_end_pre(struct kprobe *p, struct pt_regs *regs)
 {
 	struct fdm_slot *s = fdm_my_slot();
 	unsigned long flags;
@@ -172,12 +176,12 @@ static void fdm_pending_add(struct fdm_slot *s)
  * kretprobe takes one from its pool before this runs, and gives it back
  * when this returns non-zero).
  */
-static int fdm_clone_entry(struct kretprobe_instance *ri, struct pt_regs *regs)
+int fdm_clone_entry(struct kretprobe_instance *ri, struct pt_regs *regs)
 {
 	unsigned long flags;
 	bool in;
 
-	if (!fdm_maybe_in_filter())
+	if (!READ_ONCE(fdm.armed) || !fdm_maybe_in_filter())
 		return 1;
 	raw_spin_lock_irqsave(&fdm.lock, flags);
 	in = fdm_current_in_filter();
@@ -187,7 +191,7 @@ static int fdm_clone_entry(struct kretprobe_instance *ri, struct pt_regs *regs)
 NOKPROBE_SYMBOL(fdm_clone_entry);
 
 /* kernel_clone() returned in a filtered task: the fork's verdict. */
-static int fdm_clone_ret(struct kretprobe_instance *ri, struct pt_regs *regs)
+int fdm_clone_ret(struct kretprobe_instance *ri, struct pt_regs *regs)
 {
 	if ((int)regs_return_value(regs) < 0)	/* pid_t */
 		fdm_stat_inc(FDM_STAT_FORKS_FAILED);
@@ -195,7 +199,7 @@ static int fdm_clone_ret(struct kretprobe_instance *ri, struct pt_regs *regs)
 }
 NOKPROBE_SYMBOL(fdm_clone_ret);
 
-static int fdm_exit_mmap_pre(struct kprobe *p, struct pt_regs *regs)
+int fdm_exit_mmap_pre(struct kprobe *p, struct pt_regs *regs)
 {
 	struct mm_struct *mm = (struct mm_struct *)regs_get_kernel_argument(regs, 0);
 	struct fdm_audit a = { };
@@ -390,6 +394,9 @@ static bool fdm_decide(struct fdm_slot *s, struct pt_regs *regs)
 	struct fdm_last l;
 	unsigned long flags;
 
+	/* Disarmed, or armed again since this fork started. */
+	if (!READ_ONCE(fdm.armed) || s->gen != READ_ONCE(fdm.gen))
+		return false;
 	atomic_long_inc(&fdm.visits[s->step]);
 	if (!s->resolved)
 		fdm_resolve(s);
@@ -414,9 +421,10 @@ static bool fdm_decide(struct fdm_slot *s, struct pt_regs *regs)
 /*
  * uprobe_dup_mmap(oldmm, mm): the child's mm. dup_mmap() calls it with the
  * parent's mmap lock held, before __mt_dup(): a whole-tree step whose probe
- * is int3-based (see fdm_check_probes()) is decided here, in ftrace context.
+ * is int3-based (see fdm_compat_placement()) is decided here, in ftrace
+ * context.
  */
-static int fdm_dup_pre(struct kprobe *p, struct pt_regs *regs)
+int fdm_dup_pre(struct kprobe *p, struct pt_regs *regs)
 {
 	struct fdm_slot *s = fdm_my_slot();
 
@@ -429,7 +437,7 @@ static int fdm_dup_pre(struct kprobe *p, struct pt_regs *regs)
 }
 NOKPROBE_SYMBOL(fdm_dup_pre);
 
-static int fdm_step_pre(struct kprobe *p, struct pt_regs *regs)
+int fdm_step_pre(struct kprobe *p, struct pt_regs *regs)
 {
 	struct fdm_slot *s = fdm_my_slot();
 	const struct fdm_step_desc *d;
@@ -437,6 +445,9 @@ static int fdm_step_pre(struct kprobe *p, struct pt_regs *regs)
 	if (!s || s->state != FDM_SLOT_COPYING)
 		return 0;
 	d = &fdm_steps[s->step];
+	/* Another step's probe, still enabled for a while after a change. */
+	if (p != d->kp)
+		return 0;
 	if (s->early) {
 		/* int3 (NMI-like) context: no lock, no print, only the jump. */
 		if (!s->injected || s->diverted)
@@ -451,178 +462,7 @@ static int fdm_step_pre(struct kprobe *p, struct pt_regs *regs)
 NOKPROBE_SYMBOL(fdm_step_pre);
 
 /* A post handler makes an ftrace-based kprobe IPMODIFY, as fail_function's. */
-static void fdm_post(struct kprobe *p, struct pt_regs *regs, unsigned long flags)
+void fdm_post(struct kprobe *p, struct pt_regs *regs, unsigned long flags)
 {
 }
 NOKPROBE_SYMBOL(fdm_post);
-
-enum { FDM_KP_START, FDM_KP_DUP, FDM_KP_END, FDM_KP_EXIT, FDM_KP_STEP,
-	FDM_NR_KP };
-
-static struct kprobe fdm_kps[FDM_NR_KP];
-static struct kretprobe fdm_krp = {
-	.kp.symbol_name = "kernel_clone",
-	.entry_handler = fdm_clone_entry,
-	.handler = fdm_clone_ret,
-};
-static struct kprobe *fdm_kp_ptrs[FDM_NR_KP];
-static bool fdm_kps_live, fdm_krp_live;	/* under fdm.mutex */
-
-static void fdm_kp_set(int i, const char *sym, kprobe_pre_handler_t pre)
-{
-	memset(&fdm_kps[i], 0, sizeof(fdm_kps[i]));
-	fdm_kps[i].symbol_name = sym;
-	fdm_kps[i].pre_handler = pre;
-	/* Enabled once fdm_check_probes() has seen how each was placed. */
-	fdm_kps[i].flags = KPROBE_FLAG_DISABLED;
-	fdm_kp_ptrs[i] = &fdm_kps[i];
-}
-
-/* Called with fdm.mutex held. */
-unsigned long fdm_nmissed(void)
-{
-	unsigned long n = fdm.nmissed_done;
-	int i;
-
-	if (fdm_kps_live)
-		for (i = 0; i < FDM_NR_KP; i++)
-			n += fdm_kps[i].nmissed;
-	if (fdm_krp_live)
-		n += fdm_krp.kp.nmissed + fdm_krp.nmissed;
-	return n;
-}
-
-/*
- * The one teardown, for disarm and for a failed arm. unregister_k*probe()
- * returns once no handler runs any more; a task that a handler sent to
- * fdm_ret_*() may still be on its way out of them, which only matters when
- * the module text goes away: fdm_hooks_exit() waits for it. Called with
- * fdm.mutex held.
- */
-static void fdm_unregister(void)
-{
-	unsigned long flags;
-	int i;
-
-	if (fdm_krp_live) {
-		unregister_kretprobe(&fdm_krp);
-		fdm.nmissed_done += fdm_krp.kp.nmissed + fdm_krp.nmissed;
-		fdm_krp_live = false;
-	}
-	if (fdm_kps_live) {
-		unregister_kprobes(fdm_kp_ptrs, FDM_NR_KP);
-		for (i = 0; i < FDM_NR_KP; i++)
-			fdm.nmissed_done += fdm_kps[i].nmissed;
-		fdm_kps_live = false;
-	}
-	raw_spin_lock_irqsave(&fdm.lock, flags);
-	memset(fdm.slots, 0, sizeof(fdm.slots));
-	memset(fdm.pending, 0, sizeof(fdm.pending));
-	atomic_set(&fdm.active, 0);
-	atomic_set(&fdm.npending, 0);
-	raw_spin_unlock_irqrestore(&fdm.lock, flags);
-	fdm.armed = false;
-}
-
-/*
- * Handlers that take locks, print or signal must run as ftrace callbacks
- * (KPROBE_FLAG_FTRACE: task context, preemption disabled). An int3-based
- * kprobe runs its handler in the breakpoint exception, an NMI-like context
- * where that is not allowed (lockdep reports it). __mt_dup() is such a
- * function: lib/Makefile builds all of lib/ without ftrace flags. A
- * whole-tree step there is decided early, at uprobe_dup_mmap(), and its
- * int3 handler only diverts (fdm_step_pre()); any other probe that is not
- * ftrace-based makes arming fail. Called with fdm.mutex held.
- */
-static int fdm_check_probes(const struct fdm_step_desc *d)
-{
-	int i;
-
-	fdm.step_early = false;
-	for (i = 0; i < FDM_NR_KP; i++) {
-		if (kprobe_ftrace(&fdm_kps[i]))
-			continue;
-		if (i == FDM_KP_STEP && d->vma_arg == FDM_ARG_NONE) {
-			fdm.step_early = true;
-			continue;
-		}
-		pr_err("%s is not an ftrace-based kprobe on this kernel: refusing to arm step %s\n",
-		       fdm_kps[i].symbol_name, d->name);
-		return -EOPNOTSUPP;
-	}
-	if (!kprobe_ftrace(&fdm_krp.kp)) {
-		pr_err("kernel_clone is not an ftrace-based kprobe on this kernel: refusing to arm\n");
-		return -EOPNOTSUPP;
-	}
-	return 0;
-}
-
-/* Called with fdm.mutex held. */
-int fdm_arm(void)
-{
-	const struct fdm_step_desc *d = &fdm_steps[fdm.step];
-	int i, ret;
-
-	if (fdm.armed)
-		return 0;
-	fdm_kp_set(FDM_KP_START, "uprobe_start_dup_mmap", fdm_start_pre);
-	fdm_kp_set(FDM_KP_DUP, "uprobe_dup_mmap", fdm_dup_pre);
-	fdm_kp_set(FDM_KP_END, "uprobe_end_dup_mmap", fdm_end_pre);
-	fdm_kp_set(FDM_KP_EXIT, "exit_mmap", fdm_exit_mmap_pre);
-	fdm_kp_set(FDM_KP_STEP, d->symbol, fdm_step_pre);
-	if (d->ret != FDM_RET_KILL)
-		fdm_kps[FDM_KP_STEP].post_handler = fdm_post;
-
-	ret = register_kprobes(fdm_kp_ptrs, FDM_NR_KP);
-	if (ret) {
-		pr_err("register_kprobes for step %s failed: %d\n", d->name, ret);
-		return ret;
-	}
-	fdm_kps_live = true;
-	fdm_krp.kp.addr = NULL;
-	fdm_krp.kp.flags = KPROBE_FLAG_DISABLED;
-	fdm_krp.nmissed = 0;
-	fdm_krp.kp.nmissed = 0;
-	/* The pool is shared by every clone() in flight, filtered or not. */
-	fdm_krp.maxactive = max_t(int, 64, 4 * num_possible_cpus());
-	ret = register_kretprobe(&fdm_krp);
-	if (ret) {
-		pr_err("register_kretprobe(kernel_clone) failed: %d\n", ret);
-		goto err_unregister;
-	}
-	fdm_krp_live = true;
-	ret = fdm_check_probes(d);
-	if (ret)
-		goto err_unregister;
-	for (i = 0; i < FDM_NR_KP; i++) {
-		ret = enable_kprobe(&fdm_kps[i]);
-		if (ret)
-			goto err_enable;
-	}
-	ret = enable_kretprobe(&fdm_krp);
-	if (ret)
-		goto err_enable;
-	fdm.armed = true;
-	return 0;
-
-err_enable:
-	pr_err("enabling the probes failed: %d\n", ret);
-err_unregister:
-	fdm_unregister();
-	return ret;
-}
-
-/* Called with fdm.mutex held. */
-void fdm_disarm(void)
-{
-	fdm_unregister();
-}
-
-/* Module exit: disarmed, and no task left in fdm_ret_*(). */
-void fdm_hooks_exit(void)
-{
-	mutex_lock(&fdm.mutex);
-	fdm_unregister();
-	mutex_unlock(&fdm.mutex);
-	synchronize_rcu_tasks();
-}

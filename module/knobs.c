@@ -356,7 +356,7 @@ static void fdm_show_stats(struct seq_file *m)
 			   fdm_steps[i].name, atomic_long_read(&fdm.visits[i]),
 			   fdm_steps[i].name,
 			   atomic_long_read(&fdm.injections[i]));
-	seq_printf(m, "nmissed %lu\n", fdm_nmissed());
+	seq_printf(m, "nmissed %lu\n", fdm_nmissed_total() - fdm.nmissed_base);
 	raw_spin_lock_irqsave(&fdm.lock, flags);
 	memcpy(comm, fdm.last_deferred_comm, sizeof(comm));
 	raw_spin_unlock_irqrestore(&fdm.lock, flags);
@@ -418,7 +418,7 @@ static int fdm_store_reset(const char *s)
 	memset(&fdm.last, 0, sizeof(fdm.last));
 	memset(&fdm.audit, 0, sizeof(fdm.audit));
 	fdm.last_deferred_comm[0] = '\0';
-	fdm.nmissed_done = 0;
+	fdm.nmissed_base = fdm_nmissed_total();
 	fdm.calls = 0;
 	raw_spin_unlock_irqrestore(&fdm.lock, flags);
 	return 0;

@@ -35,23 +35,28 @@ static int __init fdm_init(void)
 		       ret);
 		return ret;
 	}
-	ret = fdm_compat_init();
+	fdm_compat_init();
+	ret = fdm_probes_init();
 	if (ret)
 		return ret;
 	prandom_seed_state(&fdm.rnd, get_random_u64());
 	ret = fdm_knobs_init();
 	if (ret) {
 		pr_err("cannot create debugfs files: %d\n", ret);
-		return ret;
+		goto err_probes;
 	}
 	pr_info("loaded; disarmed\n");
 	return 0;
+
+err_probes:
+	fdm_probes_exit();
+	return ret;
 }
 
 static void __exit fdm_exit(void)
 {
 	fdm_knobs_exit();
-	fdm_hooks_exit();
+	fdm_probes_exit();
 	put_pid(fdm.pid);
 	put_pid(fdm.notify);
 	pr_info("unloaded\n");

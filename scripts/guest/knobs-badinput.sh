@@ -13,7 +13,7 @@ snapshot() {
 	for k in index addr step pid comm notify times probability interval verbose armed; do
 		printf '%s=%s ' "$k" "$(cat $FDM/$k)"
 	done
-	grep -c . /sys/kernel/debug/kprobes/list 2>/dev/null || echo 0
+	echo "live_kprobes=$(fdm_live_kprobes)"
 }
 
 # Knob, then the bad values specific to it; common bad values are added below.
@@ -90,6 +90,7 @@ for state in disarmed armed; do
 done
 echo -1 >$FDM/index
 kill $sleeper
+fdm_wait_probes_off || true
 
 # Arming needs a filter; dropping the last filter while armed is refused.
 echo 0 >$FDM/pid
@@ -97,8 +98,8 @@ echo - >$FDM/comm
 r=$(knob index 3 || true)
 ktap_check "arming with no pid and no comm filter is refused ($r)" \
 	test "$r" = EINVAL -a "$(cat $FDM/armed)" = 0
-ktap_check "refused arming left no kprobe registered" \
-	test "$(grep -c . /sys/kernel/debug/kprobes/list 2>/dev/null || true)" = 0
+ktap_check "refused arming left no kprobe enabled" \
+	test "$(fdm_live_kprobes)" = 0
 sleep 1000 &
 sleeper=$!
 echo $sleeper >$FDM/pid
@@ -114,6 +115,7 @@ r1=$(knob pid $sleeper || true)
 r2=$(knob notify $sleeper || true)
 ktap_check "pid and notify of a process that has exited: ESRCH ($r1, $r2), nothing changed" \
 	test "$r1" = ESRCH -a "$r2" = ESRCH -a "$before" = "$(snapshot)"
-ktap_check "disarmed: no kprobe registered" \
-	test "$(grep -c . /sys/kernel/debug/kprobes/list 2>/dev/null || true)" = 0 -a "$(cat $FDM/armed)" = 0
+fdm_wait_probes_off || true
+ktap_check "disarmed: no kprobe enabled a second later" \
+	test "$(fdm_live_kprobes)" = 0 -a "$(cat $FDM/armed)" = 0
 ktap_finish

@@ -71,9 +71,23 @@ fdm_defaults() {
 	echo 100 >$FDM/probability
 	echo 1 >$FDM/interval
 	echo 0 >$FDM/verbose
+	fdm_wait_probes_off || echo "# kprobes still enabled 5 s after the disarm"
 	echo 1 >$FDM/reset
 }
 fdm_unload() { fdm_disarm; rmmod fail_dup_mmap; }
+# Enabled kprobes, system-wide: the module registers its probes disabled at
+# load, enables them when armed, and disables them a second after the last
+# disarm (docs/knobs.md).
+fdm_live_kprobes() { grep -v -c DISABLED /sys/kernel/debug/kprobes/list 2>/dev/null || true; }
+# Wait up to 5 s for that; status 1 if a probe is still enabled.
+fdm_wait_probes_off() {
+	_n=0
+	while [ "$(fdm_live_kprobes)" != 0 ]; do
+		[ $_n -lt 50 ] || return 1
+		sleep 0.1
+		_n=$((_n + 1))
+	done
+}
 # Value of NAME in the stats file.
 fdm_stat() { awk -v k="$1" '$1 == k { print $2 }' $FDM/stats; }
 # Run a KTAP-printing command as a subtest: its lines indented by 2 spaces,
