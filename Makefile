@@ -49,7 +49,7 @@ stress:
 bench:
 	scripts/install-deps bench
 	scripts/bench --icount $(KERNEL)
-	scripts/bench --control $(KERNEL)
+	scripts/bench --control --baseline $(KERNEL)
 
 # The module into /lib/modules/VER/updates (INSTALL_MOD_PATH=$(DESTDIR)), the
 # static binaries and the test scripts into $(LIBDIR), with bin/ links in

@@ -110,6 +110,7 @@ ktap_check "clearing the only filter while armed is refused ($r)" \
 echo -1 >$FDM/index
 kill $sleeper
 wait $sleeper 2>/dev/null || true
+fdm_wait_probes_off || true
 before=$(snapshot)
 r1=$(knob pid $sleeper || true)
 r2=$(knob notify $sleeper || true)
