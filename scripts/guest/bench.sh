@@ -92,55 +92,9 @@ fi
 sweep=$(forker --sweep --vmas 200 | sed -n 's/^# sweep: .*failures, \([0-9.]*\) s$/\1/p')
 rmmod fail_dup_mmap
 
-# Per kind, size and state: median of the round medians, min, max; the ratio
-# to "not loaded" per round (paired: the same round's unloaded figure), as a
-# geometric mean with a 95% t interval over the rounds.
-echo "@@FDM-BENCH-JSON-BEGIN"
-awk -v kernel="$(uname -r)" -v inj="$inj" -v bare="$bare" -v sng="$sng" -v sweep="$sweep" \
-	-v forks="$forks" -v rounds="$rounds" -v arm_med="$arm_med" -v arm_p90="$arm_p90" \
-	-v arm_max="$arm_max" -v cycles="$cycles" '
-function median(a, n,   i, j, t) {
-	for (i = 1; i <= n; i++) for (j = i + 1; j <= n; j++) if (a[j] < a[i]) { t = a[i]; a[i] = a[j]; a[j] = t }
-	return n % 2 ? a[(n + 1) / 2] : (a[n / 2] + a[n / 2 + 1]) / 2
-}
-# Two-sided 95% quantile of Student t with df degrees of freedom.
-function tq(df) {
-	split("12.706 4.303 3.182 2.776 2.571 2.447 2.365 2.306 2.262 2.228", t, " ")
-	if (df <= 10) return t[df]
-	return df <= 20 ? 2.086 : df <= 30 ? 2.042 : 1.96
-}
-function num(x) { return x == "" ? "null" : x }
-{ k = $1 " " $2 " " $3; n[k]++; v[k, n[k]] = $5; round[k, n[k]] = $4; kinds[$1 " " $2] = 1 }
-END {
-	printf "{\n  \"kernel\": \"%s\", \"forks_per_round\": %d, \"rounds\": %d,\n  \"latency_us\": [\n", kernel, forks, rounds
-	first = 1
-	split("unloaded disarmed other self_past", order, " ")
-	for (ks in kinds) {
-		split(ks, kk, " ")
-		base = ks " unloaded"
-		for (i = 1; i <= n[base]; i++) b[round[base, i]] = v[base, i]
-		for (o = 1; o <= 4; o++) {
-			k = ks " " order[o]
-			if (!n[k]) continue
-			m = 0; sl = 0; sq = 0
-			for (i = 1; i <= n[k]; i++) {
-				a[i] = v[k, i]
-				r = round[k, i]
-				if (b[r] > 0 && a[i] > 0) { l = log(a[i] / b[r]); m++; sl += l; sq += l * l }
-			}
-			med = median(a, n[k]); lo = a[1]; hi = a[n[k]]
-			gm = m ? exp(sl / m) : 0
-			hw = m > 1 ? tq(m - 1) * sqrt((sq - sl * sl / m) / (m - 1) > 0 ? (sq - sl * sl / m) / (m - 1) : 0) / sqrt(m) : 0
-			clo = m ? exp(sl / m - hw) : 0; chi = m ? exp(sl / m + hw) : 0
-			noisy = order[o] != "unloaded" && m > 1 && (chi - clo) / 2 > (gm > 1 ? gm - 1 : 1 - gm)
-			printf "%s    {\"kind\": \"%s\", \"vmas\": %d, \"state\": \"%s\", \"median_us\": %.1f, \"min_us\": %.1f, \"max_us\": %.1f, \"ratio\": %.3f, \"ci_lo\": %.3f, \"ci_hi\": %.3f, \"noisy\": %s}",
-				first ? "" : ",\n", kk[1], kk[2], order[o], med, lo, hi, gm, clo, chi, noisy ? "true" : "false"
-			first = 0
-		}
-	}
-	printf "\n  ],\n  \"arm_disarm_step_ms\": {\"cycles\": %d, \"median\": %s, \"p90\": %s, \"max\": %s},\n", cycles, num(arm_med), num(arm_p90), num(arm_max)
-	printf "  \"injected_failures_per_s\": %s, \"bare_forks_per_s\": %s, \"stress_ng_fork_bogo_ops_per_s\": %s,\n",
-		num(inj), num(bare), num(sng)
-	printf "  \"sweep_200_vmas_s\": %s\n}\n", num(sweep)
-}' /tmp/bench.raw
-echo "@@FDM-BENCH-JSON-END"
+# The raw figures; scripts/bench (the host's awk has the math busybox's
+# lacks) turns them into medians, paired ratios and intervals.
+echo "@@FDM-BENCH-RAW-BEGIN"
+cat /tmp/bench.raw
+echo "@@FDM-BENCH-RAW-END"
+echo "@@FDM-BENCH-VARS kernel=$(uname -r) forks=$forks rounds=$rounds cycles=$cycles arm_med=$arm_med arm_p90=$arm_p90 arm_max=$arm_max inj=$inj bare=$bare sng=$sng sweep=$sweep"
