@@ -13,6 +13,8 @@
 #include <linux/spinlock.h>
 #include <linux/types.h>
 
+struct ftrace_ops;
+struct ftrace_regs;
 struct pid;
 
 /* Steps of dup_mmap() that can be failed; order is the order of the copy. */
@@ -223,6 +225,8 @@ int fdm_dup_pre(struct kprobe *p, struct pt_regs *regs);
 int fdm_end_pre(struct kprobe *p, struct pt_regs *regs);
 int fdm_exit_mmap_pre(struct kprobe *p, struct pt_regs *regs);
 int fdm_step_pre(struct kprobe *p, struct pt_regs *regs);
+void fdm_step_ftrace(unsigned long ip, unsigned long parent_ip,
+		     struct ftrace_ops *op, struct ftrace_regs *fregs);
 void fdm_post(struct kprobe *p, struct pt_regs *regs, unsigned long flags);
 int fdm_clone_entry(struct kretprobe_instance *ri, struct pt_regs *regs);
 int fdm_clone_ret(struct kretprobe_instance *ri, struct pt_regs *regs);

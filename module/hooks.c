@@ -20,12 +20,14 @@
  */
 #define pr_fmt(fmt) KBUILD_MODNAME ": " fmt
 
+#include <linux/ftrace.h>
 #include <linux/kprobes.h>
 #include <linux/mm.h>
 #include <linux/pid.h>
 #include <linux/ratelimit.h>
 #include <linux/sched/signal.h>
 #include <linux/string.h>
+#include <linux/trace_recursion.h>
 
 #include "fdm.h"
 #include "fdm_trace.h"
@@ -254,7 +256,8 @@ NOKPROBE_SYMBOL(fdm_exit_mmap_pre);
  * Find the target VMA in the parent, once per fork, at the first probe hit.
  * The forking task holds the parent's mmap write lock here; no sleeping. The
  * walk stops at the target, so it costs at most what dup_mmap()'s own loop
- * over the same tree costs, under the same lock.
+ * over the same tree costs, under the same lock; a target that is not there
+ * costs no walk.
  */
 static void fdm_resolve(struct fdm_slot *s)
 {
@@ -263,6 +266,10 @@ static void fdm_resolve(struct fdm_slot *s)
 	long i = 0, acct = 0;
 
 	s->resolved = true;
+	/* No walk for a target past the last VMA, or an address in none. */
+	if (s->addr ? !vma_lookup(current->mm, s->addr) :
+		      s->index >= current->mm->map_count)
+		return;
 	for_each_vma(vmi, vma) {
 		if (s->addr ? (s->addr >= vma->vm_start && s->addr < vma->vm_end)
 			    : i == s->index) {
@@ -437,7 +444,11 @@ int fdm_dup_pre(struct kprobe *p, struct pt_regs *regs)
 }
 NOKPROBE_SYMBOL(fdm_dup_pre);
 
-int fdm_step_pre(struct kprobe *p, struct pt_regs *regs)
+/*
+ * A call of a step's function, hooked at @addr, by a task with a fork in
+ * flight: send it to its stub if it copies the target (1 from kprobes).
+ */
+static int fdm_step_hit(unsigned long addr, struct pt_regs *regs)
 {
 	struct fdm_slot *s = fdm_my_slot();
 	const struct fdm_step_desc *d;
@@ -445,8 +456,8 @@ int fdm_step_pre(struct kprobe *p, struct pt_regs *regs)
 	if (!s || s->state != FDM_SLOT_COPYING)
 		return 0;
 	d = &fdm_steps[s->step];
-	/* Another step's probe, still enabled for a while after a change. */
-	if (p != d->kp)
+	/* Another step's hook, still enabled for a while after a change. */
+	if (addr != (unsigned long)d->kp->addr)
 		return 0;
 	if (s->early) {
 		/* int3 (NMI-like) context: no lock, no print, only the jump. */
@@ -459,7 +470,35 @@ int fdm_step_pre(struct kprobe *p, struct pt_regs *regs)
 		return 0;
 	return fdm_divert(d, regs);
 }
+NOKPROBE_SYMBOL(fdm_step_hit);
+
+/* The int3 kprobe of a whole-tree step (see fdm_compat_placement()). */
+int fdm_step_pre(struct kprobe *p, struct pt_regs *regs)
+{
+	return fdm_step_hit((unsigned long)p->addr, regs);
+}
 NOKPROBE_SYMBOL(fdm_step_pre);
+
+/*
+ * The ftrace_ops of the other steps (probes.c): every call of the armed
+ * step's function, i.e. every copied VMA of every fork, comes here first, so
+ * it returns at once unless a filtered fork is in flight. Its own recursion
+ * guard also disables preemption, which the handlers rely on.
+ */
+void notrace fdm_step_ftrace(unsigned long ip, unsigned long parent_ip,
+			     struct ftrace_ops *op, struct ftrace_regs *fregs)
+{
+	int bit;
+
+	if (!atomic_read(&fdm.active))
+		return;
+	bit = ftrace_test_recursion_trylock(ip, parent_ip);
+	if (bit < 0)
+		return;
+	fdm_step_hit(ip, ftrace_get_regs(fregs));
+	ftrace_test_recursion_unlock(bit);
+}
+NOKPROBE_SYMBOL(fdm_step_ftrace);
 
 /* A post handler makes an ftrace-based kprobe IPMODIFY, as fail_function's. */
 void fdm_post(struct kprobe *p, struct pt_regs *regs, unsigned long flags)
