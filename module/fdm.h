@@ -212,6 +212,10 @@ void fdm_current_comm(char comm[TASK_COMM_LEN]);
 /* audit.c */
 bool fdm_audit_mm(struct mm_struct *mm, struct fdm_audit *a);
 
+/* crash.c */
+int fdm_crash_init(void);
+void fdm_crash_exit(void);
+
 /* fault.c */
 bool fdm_fault_is_kernels(void);
 struct dentry *fdm_fault_dir(void);
@@ -230,6 +234,13 @@ void fdm_step_ftrace(unsigned long ip, unsigned long parent_ip,
 void fdm_post(struct kprobe *p, struct pt_regs *regs, unsigned long flags);
 int fdm_clone_entry(struct kretprobe_instance *ri, struct pt_regs *regs);
 int fdm_clone_ret(struct kretprobe_instance *ri, struct pt_regs *regs);
+
+/* stephook.c: the per-VMA steps' ftrace_ops */
+int fdm_hook_register(int i, unsigned long func);
+void fdm_hooks_unregister(void);
+int fdm_hook_arm(int i);
+bool fdm_hooks_live(int keep);
+void fdm_hooks_park(int keep);
 
 /* probes.c: registration, arm, disarm */
 int fdm_probes_init(void);

@@ -39,15 +39,20 @@ static int __init fdm_init(void)
 	ret = fdm_probes_init();
 	if (ret)
 		return ret;
+	ret = fdm_crash_init();
+	if (ret)
+		goto err_probes;
 	prandom_seed_state(&fdm.rnd, get_random_u64());
 	ret = fdm_knobs_init();
 	if (ret) {
 		pr_err("cannot create debugfs files: %d\n", ret);
-		goto err_probes;
+		goto err_crash;
 	}
 	pr_info("loaded; disarmed\n");
 	return 0;
 
+err_crash:
+	fdm_crash_exit();
 err_probes:
 	fdm_probes_exit();
 	return ret;
@@ -56,6 +61,7 @@ err_probes:
 static void __exit fdm_exit(void)
 {
 	fdm_knobs_exit();
+	fdm_crash_exit();
 	fdm_probes_exit();
 	put_pid(fdm.pid);
 	put_pid(fdm.notify);

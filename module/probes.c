@@ -7,15 +7,10 @@
  * the armed step's hook. A disabled ftrace-based kprobe is not in ftrace's
  * filter, so a loaded, disarmed module costs nothing.
  *
- * The armed step's function is called once per copied VMA of every fork in
- * the system, so its hook is not a kprobe but a bare ftrace_ops of its own
- * (fdm_step_ops): its callback is called straight from the ftrace
- * trampoline, without the kprobe lookup and bookkeeping. The ops stays
- * registered from load to unload; disarmed, its filter holds only
- * fdm_parking(), a function nobody calls. The steps' kprobes are registered
- * (disabled) only to resolve each function and see whether ftrace can hook
- * it; the one int3-only step (see fdm_compat_placement()) is hooked by its
- * kprobe instead.
+ * The steps' functions are hooked by bare ftrace_ops (stephook.c); their
+ * kprobes are registered (disabled) only to resolve each function and see
+ * whether ftrace can hook it. The one int3-only step (see
+ * fdm_compat_placement()) is hooked by its kprobe instead.
  *
  * Enabling or disabling one ftrace-based kprobe patches kernel text (about
  * 9 ms each under TCG here), so a sweep that disarms, changes the step and
@@ -27,7 +22,6 @@
  */
 #define pr_fmt(fmt) KBUILD_MODNAME ": " fmt
 
-#include <linux/ftrace.h>
 #include <linux/kprobes.h>
 #include <linux/rcupdate.h>
 #include <linux/string.h>
@@ -56,55 +50,10 @@ static struct kretprobe fdm_krp = {
 	.handler = fdm_clone_ret,
 };
 
-/* Where fdm_step_ops points while no step is armed: never called. */
-static noinline void fdm_parking(void)
-{
-	barrier();
-}
-
-/* IPMODIFY: the callback sends a call to a stub by changing regs->ip. */
-static struct ftrace_ops fdm_step_ops = {
-	.func = fdm_step_ftrace,
-	.flags = FTRACE_OPS_FL_SAVE_REGS | FTRACE_OPS_FL_IPMODIFY,
-};
-static unsigned long fdm_ops_ip;	/* its one function; under fdm.mutex */
-
-/* Point fdm_step_ops at @ip alone. Called with fdm.mutex held. */
-static int fdm_ops_point(unsigned long ip)
-{
-	int ret;
-
-	if (fdm_ops_ip == ip)
-		return 0;
-	ret = ftrace_set_filter_ip(&fdm_step_ops, ip, 0, 1);
-	if (!ret)
-		fdm_ops_ip = ip;
-	return ret;
-}
-
-static int fdm_ops_register(void)
-{
-	int ret;
-
-	ret = fdm_ops_point((unsigned long)fdm_parking);
-	if (ret) {
-		pr_err("cannot set an ftrace filter on fdm_parking: %d\n", ret);
-		return ret;
-	}
-	ret = register_ftrace_function(&fdm_step_ops);
-	if (ret)
-		pr_err("register_ftrace_function failed: %d\n", ret);
-	return ret;
-}
-
-static void fdm_ops_unregister(void)
-{
-	unregister_ftrace_function(&fdm_step_ops);
-}
-
 /* One kprobe per step; steps on the same function share the first one's. */
 static struct kprobe fdm_step_kps[FDM_NR_STEPS];
 static struct kprobe *fdm_step_kp[FDM_NR_STEPS];	/* NULL: unavailable */
+static int fdm_step_owner[FDM_NR_STEPS];	/* whose kprobe and hook */
 
 /* The step's probe: another step's on the same function, or a new one. */
 static struct kprobe *fdm_step_register(int i)
@@ -113,9 +62,13 @@ static struct kprobe *fdm_step_register(int i)
 	struct kprobe *kp = &fdm_step_kps[i];
 	int j;
 
-	for (j = 0; j < i; j++)
-		if (fdm_step_kp[j] && !strcmp(fdm_steps[j].symbol, d->symbol))
+	for (j = 0; j < i; j++) {
+		if (fdm_step_kp[j] && !strcmp(fdm_steps[j].symbol, d->symbol)) {
+			fdm_step_owner[i] = fdm_step_owner[j];
 			return fdm_step_kp[j];
+		}
+	}
+	fdm_step_owner[i] = i;
 	kp->symbol_name = d->symbol;
 	kp->pre_handler = fdm_step_pre;
 	/* A post handler makes an ftrace-based kprobe IPMODIFY. */
@@ -125,11 +78,17 @@ static struct kprobe *fdm_step_register(int i)
 		d->why = "symbol-not-probeable";
 		return NULL;
 	}
-	if (fdm_compat_placement(d, kp)) {
-		unregister_kprobe(kp);
-		return NULL;
+	if (fdm_compat_placement(d, kp))
+		goto err_unregister;
+	if (!d->early && fdm_hook_register(i, (unsigned long)kp->addr)) {
+		d->why = "ftrace-ops-refused";
+		goto err_unregister;
 	}
 	return kp;
+
+err_unregister:
+	unregister_kprobe(kp);
+	return NULL;
 }
 
 static void fdm_steps_unregister(void)
@@ -224,14 +183,9 @@ int fdm_probes_init(void)
 	ret = fdm_clone_register();
 	if (ret)
 		goto err_brackets;
-	ret = fdm_ops_register();
-	if (ret)
-		goto err_clone;
 	fdm_steps_register();
 	return 0;
 
-err_clone:
-	unregister_kretprobe(&fdm_krp);
 err_brackets:
 	fdm_brackets_unregister();
 	return ret;
@@ -255,8 +209,7 @@ static void fdm_disable(void)
 	for (i = 0; i < FDM_NR_STEPS; i++)
 		if (fdm_step_kp[i])
 			disable_kprobe(fdm_step_kp[i]);
-	if (fdm_ops_point((unsigned long)fdm_parking))
-		pr_warn("cannot take the step hook off its function\n");
+	fdm_hooks_park(-1);
 	synchronize_rcu();
 	raw_spin_lock_irqsave(&fdm.lock, flags);
 	memset(fdm.slots, 0, sizeof(fdm.slots));
@@ -283,10 +236,7 @@ static void fdm_idle_fn(struct work_struct *work)
 	for (i = 0; i < FDM_NR_STEPS; i++)
 		if (fdm_step_kp[i] && fdm_step_kp[i] != armed_kp)
 			disable_kprobe(fdm_step_kp[i]);
-	/* The armed step is hooked by its kprobe: the ops is not needed. */
-	if (fdm_steps[fdm.step].early &&
-	    fdm_ops_point((unsigned long)fdm_parking))
-		pr_warn("cannot take the step hook off its function\n");
+	fdm_hooks_park(fdm_steps[fdm.step].early ? -1 : fdm_step_owner[fdm.step]);
 out:
 	mutex_unlock(&fdm.mutex);
 }
@@ -328,15 +278,15 @@ int fdm_arm(void)
 	if (fdm_steps[fdm.step].early)
 		ret = enable_kprobe(step);
 	else
-		ret = fdm_ops_point((unsigned long)step->addr);
+		ret = fdm_hook_arm(fdm_step_owner[fdm.step]);
 	if (ret)
 		goto err_disable;
 	for (i = 0; i < FDM_NR_STEPS; i++)
 		if (fdm_step_kp[i] && fdm_step_kp[i] != step &&
 		    !kprobe_disabled(fdm_step_kp[i]))
 			others = true;
-	if (fdm_steps[fdm.step].early &&
-	    fdm_ops_ip != (unsigned long)fdm_parking)
+	if (fdm_hooks_live(fdm_steps[fdm.step].early ? -1 :
+			   fdm_step_owner[fdm.step]))
 		others = true;
 	fdm_set_armed(true);
 	if (others)
@@ -388,7 +338,7 @@ void fdm_probes_exit(void)
 	fdm_disable();
 	mutex_unlock(&fdm.mutex);
 	fdm_steps_unregister();
-	fdm_ops_unregister();
+	fdm_hooks_unregister();
 	unregister_kretprobe(&fdm_krp);
 	fdm_brackets_unregister();
 	/* A task a handler sent to fdm_ret_*() may still be on its way out. */

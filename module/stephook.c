@@ -1,0 +1,145 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * fail_dup_mmap: the per-VMA steps' hooks, bare ftrace_ops.
+ *
+ * A step's function is called once per copied VMA of every fork in the
+ * system, so it is hooked by an ftrace_ops of its own rather than a kprobe:
+ * the callback (fdm_step_ftrace()) is called straight from the ftrace
+ * trampoline, without the kprobe lookup and bookkeeping. Each ops is
+ * registered from load to unload, and an ops needs a function in its filter
+ * (an empty filter means every function): while its step is not armed, the
+ * filter holds only a parking function, which nobody calls. Arming points the
+ * step's ops at its function, one text update; parking the previous step's
+ * ops is left to the idle work (probes.c). Steps on one function share the
+ * first one's ops. Called with fdm.mutex held, except at load and unload.
+ */
+#define pr_fmt(fmt) KBUILD_MODNAME ": " fmt
+
+#include <linux/ftrace.h>
+
+#include "fdm.h"
+
+struct fdm_hook {
+	struct ftrace_ops ops;
+	unsigned long func;	/* the step's function */
+	unsigned long park;	/* its parking function */
+	unsigned long at;	/* what the filter holds: func or park */
+	bool registered;
+};
+
+static struct fdm_hook fdm_hooks[FDM_NR_STEPS];
+
+/*
+ * Where a hook points while its step is not armed: never called. One per
+ * hook, since a function takes only one IPMODIFY ops; the bodies differ, so
+ * the compiler cannot fold them into one.
+ */
+static int fdm_parked[FDM_NR_STEPS];
+
+#define FDM_PARKING(n)						\
+static noinline void fdm_parking##n(void)			\
+{								\
+	WRITE_ONCE(fdm_parked[n], 1);				\
+}
+FDM_PARKING(0)
+FDM_PARKING(1)
+FDM_PARKING(2)
+FDM_PARKING(3)
+FDM_PARKING(4)
+FDM_PARKING(5)
+FDM_PARKING(6)
+FDM_PARKING(7)
+
+static void (* const fdm_parking[])(void) = {
+	fdm_parking0, fdm_parking1, fdm_parking2, fdm_parking3,
+	fdm_parking4, fdm_parking5, fdm_parking6, fdm_parking7,
+};
+static_assert(ARRAY_SIZE(fdm_parking) == FDM_NR_STEPS);
+
+static int fdm_hook_set(struct fdm_hook *h, unsigned long ip)
+{
+	int ret;
+
+	if (h->at == ip)
+		return 0;
+	ret = ftrace_set_filter_ip(&h->ops, ip, 0, 1);
+	if (!ret)
+		h->at = ip;
+	return ret;
+}
+
+/* Register step @i's hook on @func, parked. */
+int fdm_hook_register(int i, unsigned long func)
+{
+	struct fdm_hook *h = &fdm_hooks[i];
+	int ret;
+
+	h->ops.func = fdm_step_ftrace;
+	/* IPMODIFY: the callback diverts a call by changing regs->ip. */
+	h->ops.flags = FTRACE_OPS_FL_SAVE_REGS | FTRACE_OPS_FL_IPMODIFY;
+	h->func = func;
+	h->park = (unsigned long)fdm_parking[i];
+	ret = fdm_hook_set(h, h->park);
+	if (ret)
+		goto err_filter;
+	ret = register_ftrace_function(&h->ops);
+	if (ret)
+		goto err_filter;
+	h->registered = true;
+	return 0;
+
+err_filter:
+	pr_warn("cannot hook %s with ftrace: %d\n", fdm_steps[i].symbol, ret);
+	ftrace_free_filter(&h->ops);
+	h->at = 0;
+	return ret;
+}
+
+void fdm_hooks_unregister(void)
+{
+	int i;
+
+	for (i = 0; i < FDM_NR_STEPS; i++) {
+		if (!fdm_hooks[i].registered)
+			continue;
+		unregister_ftrace_function(&fdm_hooks[i].ops);
+		ftrace_free_filter(&fdm_hooks[i].ops);
+		fdm_hooks[i].registered = false;
+	}
+}
+
+/* Point step @i's hook at its function. */
+int fdm_hook_arm(int i)
+{
+	return fdm_hook_set(&fdm_hooks[i], fdm_hooks[i].func);
+}
+
+static bool fdm_hook_live(int i, int keep)
+{
+	const struct fdm_hook *h = &fdm_hooks[i];
+
+	return h->registered && i != keep && h->at != h->park;
+}
+
+/* Is a hook other than step @keep's (-1: none) pointing at its function? */
+bool fdm_hooks_live(int keep)
+{
+	int i;
+
+	for (i = 0; i < FDM_NR_STEPS; i++)
+		if (fdm_hook_live(i, keep))
+			return true;
+	return false;
+}
+
+/* Park every hook but step @keep's (-1: all). */
+void fdm_hooks_park(int keep)
+{
+	int i;
+
+	for (i = 0; i < FDM_NR_STEPS; i++)
+		if (fdm_hook_live(i, keep) &&
+		    fdm_hook_set(&fdm_hooks[i], fdm_hooks[i].park))
+			pr_warn("cannot park the hook of step %s\n",
+				fdm_steps[i].name);
+}
