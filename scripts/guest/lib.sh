@@ -75,10 +75,16 @@ fdm_defaults() {
 	echo 1 >$FDM/reset
 }
 fdm_unload() { fdm_disarm; rmmod fail_dup_mmap; }
-# Enabled kprobes, system-wide: the module registers its probes disabled at
-# load, enables them when armed, and disables them a second after the last
-# disarm (docs/knobs.md).
-fdm_live_kprobes() { grep -v -c DISABLED /sys/kernel/debug/kprobes/list 2>/dev/null || true; }
+# Live hooks, system-wide: enabled kprobes plus functions ftrace calls out
+# from, but the module's parking functions. The module registers its kprobes
+# disabled and its step hooks parked at load, enables and points them when
+# armed, and disables and parks them a second after the last disarm
+# (docs/knobs.md). Nothing else in the guest uses kprobes or ftrace.
+fdm_live_kprobes() {
+	_k=$(grep -v -c DISABLED /sys/kernel/debug/kprobes/list 2>/dev/null || true)
+	_f=$(grep -v -c '^fdm_parking' /sys/kernel/debug/tracing/enabled_functions 2>/dev/null || true)
+	echo $((${_k:-0} + ${_f:-0}))
+}
 # Wait up to 5 s for that; status 1 if a probe is still enabled.
 fdm_wait_probes_off() {
 	_n=0
