@@ -66,7 +66,9 @@ sed 's/^/# /' /tmp/stress-ng.out /tmp/swaploop.out
 inj=$(fdm_stat injections_$step)
 nswap=$(sed -n 's/.*swaploop: \([0-9]*\) swapoff.*/\1/p' /tmp/swaploop.out | head -n 1)
 echo "@@FDM-STRESS-ACTIVITY injections=${inj:-0} swap_cycles=${nswap:-0}"
-ktap_check "stress-ng ran to its end (status $src)" test $src = 0
+# Status 3: a stressor found no resources, e.g. the swap stressor when the
+# rootfs takes no swap file (it says so above); the others ran.
+ktap_check "stress-ng ran to its end (status $src; 3: a stressor skipped)" test $src = 0 -o $src = 3
 ktap_check "the module failed stress-ng's forks (${inj:-0} injections)" test "${inj:-0}" -gt 0
 ktap_check "swapoff/swapon cycles ran (${nswap:-0})" test "${nswap:-0}" -gt 0
 ktap_finish
