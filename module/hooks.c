@@ -488,6 +488,7 @@ NOKPROBE_SYMBOL(fdm_step_pre);
 void notrace fdm_step_ftrace(unsigned long ip, unsigned long parent_ip,
 			     struct ftrace_ops *op, struct ftrace_regs *fregs)
 {
+	struct pt_regs *regs;
 	int bit;
 
 	if (!atomic_read(&fdm.active))
@@ -495,7 +496,10 @@ void notrace fdm_step_ftrace(unsigned long ip, unsigned long parent_ip,
 	bit = ftrace_test_recursion_trylock(ip, parent_ip);
 	if (bit < 0)
 		return;
-	fdm_step_hit(ip, ftrace_get_regs(fregs));
+	regs = ftrace_get_regs(fregs);
+	/* SAVE_REGS is set: no regs would be an ftrace bug, not a call to fail. */
+	if (!WARN_ON_ONCE(!regs))
+		fdm_step_hit(ip, regs);
 	ftrace_test_recursion_unlock(bit);
 }
 NOKPROBE_SYMBOL(fdm_step_ftrace);
