@@ -51,7 +51,7 @@ struct fdm_step_desc {
 	enum fdm_ret ret;
 	bool available;		/* symbol resolved and probe-able here */
 	bool early;		/* int3 probe: decided at uprobe_dup_mmap() */
-	struct kprobe *kp;	/* its probe (shared by steps on one function) */
+	unsigned long addr;	/* where its function is hooked */
 	const char *why;	/* if not available: the reason, for steps */
 };
 
@@ -152,8 +152,9 @@ enum fdm_stat {
  *   freeing), pending, last, audit and last_deferred_comm. Held only for
  *   copies and counters: never around trace events, printing, signals, tree
  *   walks or anything that takes another lock.
- * - step: written under mutex only, and only while disarmed, when no probe
- *   runs; the probes read it under lock when a fork starts.
+ * - step: written under mutex only, and only while disarmed (a fork that
+ *   started under the previous arm never injects, see probes.c); the probes
+ *   read it under lock when a fork starts, crash.c with READ_ONCE.
  * - pid, notify: replaced under lock; the old struct pid is put only after
  *   synchronize_rcu(), so a handler (preemption disabled, an RCU reader) that
  *   read the old pointer may still use it.
@@ -238,14 +239,15 @@ int fdm_clone_ret(struct kretprobe_instance *ri, struct pt_regs *regs);
 /* stephook.c: the per-VMA steps' ftrace_ops */
 int fdm_hook_register(int i, unsigned long func);
 void fdm_hooks_unregister(void);
-int fdm_hook_arm(int i);
-bool fdm_hooks_live(int keep);
-void fdm_hooks_park(int keep);
+int fdm_hook_point(int i);
+bool fdm_hook_at(struct ftrace_ops *op, unsigned long ip);
+bool fdm_hooks_pointed(int keep);
+int fdm_hooks_park(int keep);
 
 /* probes.c: registration, arm, disarm */
 int fdm_probes_init(void);
 void fdm_probes_exit(void);
-int fdm_arm(void);
+int fdm_arm(long index, unsigned long addr);
 void fdm_disarm(void);
 unsigned long fdm_nmissed_total(void);
 

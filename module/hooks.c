@@ -266,9 +266,9 @@ static void fdm_resolve(struct fdm_slot *s)
 	long i = 0, acct = 0;
 
 	s->resolved = true;
-	/* No walk for a target past the last VMA, or an address in none. */
+	/* No walk for no target, one past the last VMA, or an address in none. */
 	if (s->addr ? !vma_lookup(current->mm, s->addr) :
-		      s->index >= current->mm->map_count)
+		      s->index < 0 || s->index >= current->mm->map_count)
 		return;
 	for_each_vma(vmi, vma) {
 		if (s->addr ? (s->addr >= vma->vm_start && s->addr < vma->vm_end)
@@ -456,8 +456,8 @@ static int fdm_step_hit(unsigned long addr, struct pt_regs *regs)
 	if (!s || s->state != FDM_SLOT_COPYING)
 		return 0;
 	d = &fdm_steps[s->step];
-	/* Another step's hook, still enabled for a while after a change. */
-	if (addr != (unsigned long)d->kp->addr)
+	/* Another step's hook, still pointed for a while after a change. */
+	if (addr != d->addr)
 		return 0;
 	if (s->early) {
 		/* int3 (NMI-like) context: no lock, no print, only the jump. */
@@ -485,7 +485,7 @@ NOKPROBE_SYMBOL(fdm_step_pre);
  * it returns at once unless a filtered fork is in flight. Its own recursion
  * guard also disables preemption, which the handlers rely on.
  */
-void notrace fdm_step_ftrace(unsigned long ip, unsigned long parent_ip,
+notrace void fdm_step_ftrace(unsigned long ip, unsigned long parent_ip,
 			     struct ftrace_ops *op, struct ftrace_regs *fregs)
 {
 	struct pt_regs *regs;
@@ -496,10 +496,13 @@ void notrace fdm_step_ftrace(unsigned long ip, unsigned long parent_ip,
 	bit = ftrace_test_recursion_trylock(ip, parent_ip);
 	if (bit < 0)
 		return;
+	if (!fdm_hook_at(op, ip))
+		goto out;
 	regs = ftrace_get_regs(fregs);
 	/* SAVE_REGS is set: no regs would be an ftrace bug, not a call to fail. */
 	if (!WARN_ON_ONCE(!regs))
 		fdm_step_hit(ip, regs);
+out:
 	ftrace_test_recursion_unlock(bit);
 }
 NOKPROBE_SYMBOL(fdm_step_ftrace);

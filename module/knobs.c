@@ -42,26 +42,15 @@ static int fdm_parse_long(const char *s, long min, long max, long *out)
 
 static int fdm_set_target(long index, unsigned long addr)
 {
-	unsigned long flags;
-	bool arm = index >= 0 || addr;
-	int ret;
-
-	if (arm && !fdm_filter_set()) {
+	if (index < 0 && !addr) {
+		fdm_disarm();
+		return 0;
+	}
+	if (!fdm_filter_set()) {
 		pr_warn("refusing to arm without a task filter (set pid or comm)\n");
 		return -EINVAL;
 	}
-	if (arm && !fdm.armed) {
-		ret = fdm_arm();
-		if (ret)
-			return ret;
-	}
-	raw_spin_lock_irqsave(&fdm.lock, flags);
-	fdm.index = index;
-	fdm.addr = addr;
-	raw_spin_unlock_irqrestore(&fdm.lock, flags);
-	if (!arm)
-		fdm_disarm();
-	return 0;
+	return fdm_arm(index, addr);
 }
 
 static void fdm_show_index(struct seq_file *m)
@@ -115,7 +104,8 @@ static int fdm_store_step(const char *s)
 		pr_warn("disarm before changing the step\n");
 		return -EBUSY;
 	}
-	fdm.step = i;
+	/* Read locklessly by crash.c. */
+	WRITE_ONCE(fdm.step, i);
 	return 0;
 }
 

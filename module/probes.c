@@ -2,23 +2,30 @@
 /*
  * fail_dup_mmap: the probes' lifetime.
  *
- * Every probe is registered once, disabled, at load, and unregistered at
- * unload. Arming enables the bracket probes, the kernel_clone() kretprobe and
- * the armed step's hook. A disabled ftrace-based kprobe is not in ftrace's
- * filter, so a loaded, disarmed module costs nothing.
+ * Every probe and hook is registered once, disabled, at load, and
+ * unregistered at unload. Arming enables the bracket probes and the
+ * kernel_clone() kretprobe and points the armed step's hook at its function.
+ * A disabled ftrace-based kprobe is not in ftrace's filter, and a parked hook
+ * sits on a function nobody calls, so a loaded, disarmed module costs
+ * nothing.
  *
- * The steps' functions are hooked by bare ftrace_ops (stephook.c); their
- * kprobes are registered (disabled) only to resolve each function and see
- * whether ftrace can hook it. The one int3-only step (see
- * fdm_compat_placement()) is hooked by its kprobe instead.
+ * The steps' functions are hooked by bare ftrace_ops (stephook.c). A kprobe
+ * is registered on each only to resolve it and see whether ftrace can hook
+ * it, then unregistered (a kprobe with a post handler left on the function
+ * would make anyone else's kprobe there IPMODIFY too). The one int3-only
+ * step (see fdm_compat_placement()) keeps its kprobe, disabled, and is
+ * hooked by it.
  *
- * Enabling or disabling one ftrace-based kprobe patches kernel text (about
- * 9 ms each under TCG here), so a sweep that disarms, changes the step and
- * arms again would spend most of its time patching. Disarming therefore only
- * clears fdm.armed and waits for the handlers that saw it set; the probes
- * are disabled FDM_IDLE_MS later if the module is still disarmed (and a
- * previous step's probe FDM_IDLE_MS after the step changed). Each arm starts
- * a new generation: a fork that started under an earlier one never injects.
+ * Enabling or disabling a probe, or moving a hook, patches kernel text
+ * (several ms each under TCG here), so a sweep that disarms, changes the
+ * step and arms again would spend most of its time patching. Disarming
+ * therefore only clears fdm.armed and waits for the handlers that saw it
+ * set; FDM_IDLE_MS later, if the module is still disarmed and no fork is
+ * still in its bracket, the probes are disabled and the hooks parked (and a
+ * previous step's hook is parked FDM_IDLE_MS after the step changed). Each
+ * arm starts a new generation: a fork that started under an earlier one
+ * never injects. A whole-tree step decided early (int3) before a disarm is
+ * still carried out.
  */
 #define pr_fmt(fmt) KBUILD_MODNAME ": " fmt
 
@@ -50,45 +57,50 @@ static struct kretprobe fdm_krp = {
 	.handler = fdm_clone_ret,
 };
 
-/* One kprobe per step; steps on the same function share the first one's. */
+/* The int3-only steps' kprobes; steps on one function share the first's. */
 static struct kprobe fdm_step_kps[FDM_NR_STEPS];
-static struct kprobe *fdm_step_kp[FDM_NR_STEPS];	/* NULL: unavailable */
-static int fdm_step_owner[FDM_NR_STEPS];	/* whose kprobe and hook */
+static bool fdm_step_kp_live[FDM_NR_STEPS];	/* registered */
+static int fdm_step_owner[FDM_NR_STEPS];	/* whose kprobe or hook */
 
-/* The step's probe: another step's on the same function, or a new one. */
-static struct kprobe *fdm_step_register(int i)
+/* Resolve step @i's function and hook it, or say why not in fdm_steps[i]. */
+static int fdm_step_register(int i)
 {
 	struct fdm_step_desc *d = &fdm_steps[i];
 	struct kprobe *kp = &fdm_step_kps[i];
-	int j;
+	int j, ret;
 
 	for (j = 0; j < i; j++) {
-		if (fdm_step_kp[j] && !strcmp(fdm_steps[j].symbol, d->symbol)) {
+		if (fdm_steps[j].available &&
+		    !strcmp(fdm_steps[j].symbol, d->symbol)) {
 			fdm_step_owner[i] = fdm_step_owner[j];
-			return fdm_step_kp[j];
+			d->addr = fdm_steps[j].addr;
+			d->early = fdm_steps[j].early;
+			return 0;
 		}
 	}
 	fdm_step_owner[i] = i;
 	kp->symbol_name = d->symbol;
 	kp->pre_handler = fdm_step_pre;
-	/* A post handler makes an ftrace-based kprobe IPMODIFY. */
+	/* Keeps an int3 kprobe from being optimised: the handler moves ip. */
 	kp->post_handler = fdm_post;
 	kp->flags = KPROBE_FLAG_DISABLED;
 	if (register_kprobe(kp)) {
 		d->why = "symbol-not-probeable";
-		return NULL;
+		return -ENOENT;
 	}
-	if (fdm_compat_placement(d, kp))
-		goto err_unregister;
-	if (!d->early && fdm_hook_register(i, (unsigned long)kp->addr)) {
-		d->why = "ftrace-ops-refused";
-		goto err_unregister;
+	d->addr = (unsigned long)kp->addr;
+	ret = fdm_compat_placement(d, kp);
+	if (!ret && d->early) {
+		fdm_step_kp_live[i] = true;
+		return 0;
 	}
-	return kp;
-
-err_unregister:
 	unregister_kprobe(kp);
-	return NULL;
+	if (ret)
+		return ret;
+	ret = fdm_hook_register(i, d->addr);
+	if (ret)
+		d->why = "ftrace-ops-refused";
+	return ret;
 }
 
 static void fdm_steps_unregister(void)
@@ -96,11 +108,11 @@ static void fdm_steps_unregister(void)
 	int i;
 
 	for (i = 0; i < FDM_NR_STEPS; i++) {
-		if (fdm_step_kp[i] == &fdm_step_kps[i])
+		if (fdm_step_kp_live[i])
 			unregister_kprobe(&fdm_step_kps[i]);
-		fdm_step_kp[i] = NULL;
-		fdm_steps[i].kp = NULL;
+		fdm_step_kp_live[i] = false;
 	}
+	fdm_hooks_unregister();
 }
 
 static void fdm_steps_register(void)
@@ -110,9 +122,7 @@ static void fdm_steps_register(void)
 	for (i = 0; i < FDM_NR_STEPS; i++) {
 		if (fdm_steps[i].why)	/* refused by compat already */
 			continue;
-		fdm_step_kp[i] = fdm_step_register(i);
-		fdm_steps[i].kp = fdm_step_kp[i];
-		fdm_steps[i].available = fdm_step_kp[i];
+		fdm_steps[i].available = fdm_step_register(i) == 0;
 	}
 }
 
@@ -193,77 +203,127 @@ err_brackets:
 
 static bool fdm_live;	/* brackets and kretprobe enabled; under fdm.mutex */
 
+/* Is another step's kprobe enabled, or another hook than @keep's pointed? */
+static bool fdm_others_live(int keep)
+{
+	int i;
+
+	for (i = 0; i < FDM_NR_STEPS; i++)
+		if (fdm_step_kp_live[i] && i != keep &&
+		    !kprobe_disabled(&fdm_step_kps[i]))
+			return true;
+	return fdm_hooks_pointed(keep);
+}
+
+/* Disable the step kprobes and park the hooks but @keep's (-1: all). */
+static bool fdm_steps_off(int keep)
+{
+	bool ok = true;
+	int i;
+
+	for (i = 0; i < FDM_NR_STEPS; i++)
+		if (fdm_step_kp_live[i] && i != keep &&
+		    WARN_ON_ONCE(disable_kprobe(&fdm_step_kps[i])))
+			ok = false;
+	if (fdm_hooks_park(keep))
+		ok = false;
+	return ok;
+}
+
 /*
- * Disable every probe, wait until no handler runs (they run with preemption
- * disabled), then forget the forks in flight. Called with fdm.mutex held,
- * disarmed.
+ * Disable every probe and park every hook, wait until no handler runs (they
+ * run with preemption disabled), then forget the forks in flight and the
+ * children awaiting their audit. Called with fdm.mutex held, disarmed.
  */
 static void fdm_disable(void)
 {
 	unsigned long flags;
+	bool ok;
 	int i;
 
 	for (i = 0; i < FDM_NR_KP; i++)
-		disable_kprobe(&fdm_kps[i]);
-	disable_kretprobe(&fdm_krp);
-	for (i = 0; i < FDM_NR_STEPS; i++)
-		if (fdm_step_kp[i])
-			disable_kprobe(fdm_step_kp[i]);
-	fdm_hooks_park(-1);
+		WARN_ON_ONCE(disable_kprobe(&fdm_kps[i]));
+	WARN_ON_ONCE(disable_kretprobe(&fdm_krp));
+	ok = fdm_steps_off(-1);
 	synchronize_rcu();
 	raw_spin_lock_irqsave(&fdm.lock, flags);
-	memset(fdm.slots, 0, sizeof(fdm.slots));
+	for (i = 0; i < FDM_SLOTS; i++) {
+		WRITE_ONCE(fdm.slots[i].task, NULL);
+		fdm.slots[i].state = FDM_SLOT_FREE;
+	}
 	memset(fdm.pending, 0, sizeof(fdm.pending));
 	atomic_set(&fdm.active, 0);
 	atomic_set(&fdm.npending, 0);
 	raw_spin_unlock_irqrestore(&fdm.lock, flags);
-	fdm_live = false;
+	/* A hook that could not be parked: the idle work tries again. */
+	fdm_live = !ok;
 }
 
-/* Disarmed for FDM_IDLE_MS: disable everything; armed: other steps' hooks. */
+static void fdm_idle_fn(struct work_struct *work);
+static DECLARE_DELAYED_WORK(fdm_idle_work, fdm_idle_fn);
+
+static void fdm_idle_later(void)
+{
+	mod_delayed_work(system_wq, &fdm_idle_work,
+			 msecs_to_jiffies(FDM_IDLE_MS));
+}
+
+/*
+ * FDM_IDLE_MS after a disarm: disable everything, once no fork is in its
+ * bracket any more (a whole-tree step decided early needs its kprobe until
+ * the fork's __mt_dup()). Armed: the hooks of other steps.
+ */
 static void fdm_idle_fn(struct work_struct *work)
 {
-	struct kprobe *armed_kp;
-	int i;
+	int keep;
 
 	mutex_lock(&fdm.mutex);
 	if (!fdm.armed) {
-		if (fdm_live)
+		if (!fdm_live)
+			goto out;
+		if (atomic_read(&fdm.active))
+			fdm_idle_later();
+		else
 			fdm_disable();
 		goto out;
 	}
-	armed_kp = fdm_step_kp[fdm.step];
-	for (i = 0; i < FDM_NR_STEPS; i++)
-		if (fdm_step_kp[i] && fdm_step_kp[i] != armed_kp)
-			disable_kprobe(fdm_step_kp[i]);
-	fdm_hooks_park(fdm_steps[fdm.step].early ? -1 : fdm_step_owner[fdm.step]);
+	keep = fdm_step_owner[fdm.step];
+	if (!fdm_steps_off(keep))
+		fdm_idle_later();
 out:
 	mutex_unlock(&fdm.mutex);
 }
 
-static DECLARE_DELAYED_WORK(fdm_idle_work, fdm_idle_fn);
-
-static void fdm_set_armed(bool armed)
+/* Publish the target and the armed state in one go. */
+static void fdm_publish(long index, unsigned long addr, bool armed)
 {
 	unsigned long flags;
 
 	raw_spin_lock_irqsave(&fdm.lock, flags);
-	if (armed)
-		fdm.gen++;
-	fdm.armed = armed;
+	fdm.index = index;
+	fdm.addr = addr;
+	if (armed && !fdm.armed)
+		WRITE_ONCE(fdm.gen, fdm.gen + 1);
+	WRITE_ONCE(fdm.armed, armed);
 	raw_spin_unlock_irqrestore(&fdm.lock, flags);
 }
 
-/* Called with fdm.mutex held. */
-int fdm_arm(void)
+/*
+ * Arm at @index or @addr (or, if armed, retarget the next forks). Called
+ * with fdm.mutex held; on error nothing is armed and the target is as it
+ * was.
+ */
+int fdm_arm(long index, unsigned long addr)
 {
-	struct kprobe *step = fdm_step_kp[fdm.step];
-	bool others = false;
+	const struct fdm_step_desc *d = &fdm_steps[fdm.step];
+	int o = fdm_step_owner[fdm.step];
 	int i, ret;
 
-	if (fdm.armed)
+	if (fdm.armed) {
+		fdm_publish(index, addr, true);
 		return 0;
-	if (!step)
+	}
+	if (!d->available)
 		return -EOPNOTSUPP;
 	/* enable_kprobe() of an enabled probe returns at once. */
 	for (i = 0; i < FDM_NR_KP; i++) {
@@ -275,44 +335,36 @@ int fdm_arm(void)
 	if (ret)
 		goto err_disable;
 	fdm_live = true;
-	if (fdm_steps[fdm.step].early)
-		ret = enable_kprobe(step);
+	if (d->early)
+		ret = enable_kprobe(&fdm_step_kps[o]);
 	else
-		ret = fdm_hook_arm(fdm_step_owner[fdm.step]);
+		ret = fdm_hook_point(o);
 	if (ret)
 		goto err_disable;
-	for (i = 0; i < FDM_NR_STEPS; i++)
-		if (fdm_step_kp[i] && fdm_step_kp[i] != step &&
-		    !kprobe_disabled(fdm_step_kp[i]))
-			others = true;
-	if (fdm_hooks_live(fdm_steps[fdm.step].early ? -1 :
-			   fdm_step_owner[fdm.step]))
-		others = true;
-	fdm_set_armed(true);
-	if (others)
-		mod_delayed_work(system_wq, &fdm_idle_work,
-				 msecs_to_jiffies(FDM_IDLE_MS));
+	fdm_publish(index, addr, true);
+	if (fdm_others_live(o))
+		fdm_idle_later();
 	return 0;
 
 err_disable:
-	pr_err("enabling the probes for step %s failed: %d\n",
-	       fdm_steps[fdm.step].name, ret);
+	pr_err("enabling the probes for step %s failed: %d\n", d->name, ret);
 	fdm_disable();
 	return ret;
 }
 
 /*
  * Called with fdm.mutex held. Once this returns no handler that saw the
- * module armed is still running, so nothing is injected any more.
+ * module armed is still running, so nothing more is decided.
  */
 void fdm_disarm(void)
 {
-	if (!fdm.armed)
+	bool was = fdm.armed;
+
+	fdm_publish(-1, 0, false);
+	if (!was)
 		return;
-	fdm_set_armed(false);
 	synchronize_rcu();
-	mod_delayed_work(system_wq, &fdm_idle_work,
-			 msecs_to_jiffies(FDM_IDLE_MS));
+	fdm_idle_later();
 }
 
 /* Misses of every probe since load. Called with fdm.mutex held. */
@@ -324,7 +376,7 @@ unsigned long fdm_nmissed_total(void)
 	for (i = 0; i < FDM_NR_KP; i++)
 		n += fdm_kps[i].nmissed;
 	for (i = 0; i < FDM_NR_STEPS; i++)
-		if (fdm_step_kp[i] == &fdm_step_kps[i])
+		if (fdm_step_kp_live[i])
 			n += fdm_step_kps[i].nmissed;
 	return n;
 }
@@ -334,11 +386,10 @@ void fdm_probes_exit(void)
 {
 	cancel_delayed_work_sync(&fdm_idle_work);
 	mutex_lock(&fdm.mutex);
-	fdm_set_armed(false);
+	fdm_publish(-1, 0, false);
 	fdm_disable();
 	mutex_unlock(&fdm.mutex);
 	fdm_steps_unregister();
-	fdm_hooks_unregister();
 	unregister_kretprobe(&fdm_krp);
 	fdm_brackets_unregister();
 	/* A task a handler sent to fdm_ret_*() may still be on its way out. */

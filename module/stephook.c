@@ -9,8 +9,8 @@
  * registered from load to unload, and an ops needs a function in its filter
  * (an empty filter means every function): while its step is not armed, the
  * filter holds only a parking function, which nobody calls. Arming points the
- * step's ops at its function, one text update; parking the previous step's
- * ops is left to the idle work (probes.c). Steps on one function share the
+ * step's ops at its function (one text update, two call sites); parking the
+ * previous step's ops is left to the idle work (probes.c). Steps on one function share the
  * first one's ops. Called with fdm.mutex held, except at load and unload.
  */
 #define pr_fmt(fmt) KBUILD_MODNAME ": " fmt
@@ -58,13 +58,15 @@ static_assert(ARRAY_SIZE(fdm_parking) == FDM_NR_STEPS);
 
 static int fdm_hook_set(struct fdm_hook *h, unsigned long ip)
 {
+	unsigned long old = h->at;
 	int ret;
 
-	if (h->at == ip)
+	if (old == ip)
 		return 0;
+	/* Callbacks still on their way in see neither place: they return. */
+	WRITE_ONCE(h->at, 0);
 	ret = ftrace_set_filter_ip(&h->ops, ip, 0, 1);
-	if (!ret)
-		h->at = ip;
+	WRITE_ONCE(h->at, ret ? old : ip);
 	return ret;
 }
 
@@ -91,7 +93,7 @@ int fdm_hook_register(int i, unsigned long func)
 err_filter:
 	pr_warn("cannot hook %s with ftrace: %d\n", fdm_steps[i].symbol, ret);
 	ftrace_free_filter(&h->ops);
-	h->at = 0;
+	WRITE_ONCE(h->at, 0);
 	return ret;
 }
 
@@ -109,37 +111,50 @@ void fdm_hooks_unregister(void)
 }
 
 /* Point step @i's hook at its function. */
-int fdm_hook_arm(int i)
+int fdm_hook_point(int i)
 {
 	return fdm_hook_set(&fdm_hooks[i], fdm_hooks[i].func);
 }
 
-static bool fdm_hook_live(int i, int keep)
+/*
+ * Is @op's hook pointed at @ip? Its callback asks, with preemption disabled:
+ * a callback preempted on its way in before its hook was parked returns,
+ * so synchronize_rcu() after parking covers every callback that acts.
+ */
+notrace bool fdm_hook_at(struct ftrace_ops *op, unsigned long ip)
+{
+	return READ_ONCE(container_of(op, struct fdm_hook, ops)->at) == ip;
+}
+
+static bool fdm_hook_pointed(int i, int keep)
 {
 	const struct fdm_hook *h = &fdm_hooks[i];
 
 	return h->registered && i != keep && h->at != h->park;
 }
 
-/* Is a hook other than step @keep's (-1: none) pointing at its function? */
-bool fdm_hooks_live(int keep)
+/* Is a hook other than step @keep's (-1: none) pointed at its function? */
+bool fdm_hooks_pointed(int keep)
 {
 	int i;
 
 	for (i = 0; i < FDM_NR_STEPS; i++)
-		if (fdm_hook_live(i, keep))
+		if (fdm_hook_pointed(i, keep))
 			return true;
 	return false;
 }
 
-/* Park every hook but step @keep's (-1: all). */
-void fdm_hooks_park(int keep)
+/* Park every hook but step @keep's (-1: all); -EBUSY if one would not. */
+int fdm_hooks_park(int keep)
 {
-	int i;
+	int i, ret = 0;
 
-	for (i = 0; i < FDM_NR_STEPS; i++)
-		if (fdm_hook_live(i, keep) &&
-		    fdm_hook_set(&fdm_hooks[i], fdm_hooks[i].park))
-			pr_warn("cannot park the hook of step %s\n",
-				fdm_steps[i].name);
+	for (i = 0; i < FDM_NR_STEPS; i++) {
+		if (!fdm_hook_pointed(i, keep) ||
+		    !fdm_hook_set(&fdm_hooks[i], fdm_hooks[i].park))
+			continue;
+		pr_warn("cannot park the hook of step %s\n", fdm_steps[i].name);
+		ret = -EBUSY;
+	}
+	return ret;
 }
