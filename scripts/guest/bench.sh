@@ -77,19 +77,24 @@ arm_p90=$(echo "$arm" | sed -n 's/.*p90_ms=\([0-9.]*\).*/\1/p')
 arm_max=$(echo "$arm" | sed -n 's/.*max_ms=\([0-9.]*\).*/\1/p')
 set_state unloaded
 
-# Rates, 200-VMA parents, same boot.
+# Rates and sweep, 200-VMA parents, same boot, REPS times each (the spread).
+reps=3
 loaded || fdm_insmod
 echo -1 >$FDM/index; echo 0 >$FDM/pid; echo forker >$FDM/comm; echo vma_alloc >$FDM/step
-echo 100 >$FDM/index
-inj=$(forker --vmas 200 --rate $rsecs | sed -n 's/.*enomem_per_s=\([0-9.]*\).*/\1/p')
-echo -1 >$FDM/index
-bare=$(forker --vmas 200 --rate $rsecs | sed -n 's/.*ok_per_s=\([0-9.]*\).*/\1/p')
-sng=""
-if command -v stress-ng >/dev/null; then
-	sng=$(stress-ng --fork 1 --timeout ${rsecs}s --metrics-brief 2>&1 |
-		awk '$0 ~ /fork/ && $(NF-1) ~ /^[0-9.]+$/ { v = $(NF-1) } END { print v }')
-fi
-sweep=$(forker --sweep --vmas 200 | sed -n 's/^# sweep: .*failures, \([0-9.]*\) s$/\1/p')
+inj="" bare="" sng="" sweep=""
+i=0
+while [ $i -lt $reps ]; do
+	echo 100 >$FDM/index
+	inj="$inj${inj:+,}$(forker --vmas 200 --rate $rsecs | sed -n 's/.*enomem_per_s=\([0-9.]*\).*/\1/p')"
+	echo -1 >$FDM/index
+	bare="$bare${bare:+,}$(forker --vmas 200 --rate $rsecs | sed -n 's/.*ok_per_s=\([0-9.]*\).*/\1/p')"
+	if command -v stress-ng >/dev/null; then
+		sng="$sng${sng:+,}$(stress-ng --fork 1 --timeout ${rsecs}s --metrics-brief 2>&1 |
+			awk '$0 ~ /fork/ && $(NF-1) ~ /^[0-9.]+$/ { v = $(NF-1) } END { print v }')"
+	fi
+	sweep="$sweep${sweep:+,}$(forker --sweep --vmas 200 | sed -n 's/^# sweep: .*failures, \([0-9.]*\) s$/\1/p')"
+	i=$((i + 1))
+done
 rmmod fail_dup_mmap
 
 # The raw figures; scripts/bench (the host's awk has the math busybox's
