@@ -80,10 +80,11 @@ set_state unloaded
 # Rates and sweep, 200-VMA parents, same boot, REPS times each (the spread).
 reps=3
 loaded || fdm_insmod
-echo -1 >$FDM/index; echo 0 >$FDM/pid; echo forker >$FDM/comm; echo vma_alloc >$FDM/step
 inj="" bare="" sng="" sweep=""
 i=0
 while [ $i -lt $reps ]; do
+	# The sweep below leaves its own target and filters.
+	echo -1 >$FDM/index; echo 0 >$FDM/pid; echo forker >$FDM/comm; echo vma_alloc >$FDM/step
 	echo 100 >$FDM/index
 	inj="$inj${inj:+,}$(forker --vmas 200 --rate $rsecs | sed -n 's/.*enomem_per_s=\([0-9.]*\).*/\1/p')"
 	echo -1 >$FDM/index
