@@ -27,7 +27,7 @@ require_root
 [ -f "$FDM_MODULE" ] || skip_all "no $FDM_MODULE"
 sleep 100000 &
 other=$!
-cleanup() { fdm_disarm; kill $other 2>/dev/null || true; }
+cleanup() { fdm_disarm; kill -KILL $other 2>/dev/null || true; }
 trap cleanup EXIT INT TERM
 
 loaded() { [ -d $FDM ]; }

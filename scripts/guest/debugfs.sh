@@ -96,7 +96,7 @@ if [ $fa = 0 ]; then
 fi
 chk armed "$(v armed)" '[01]'
 ktap_check "every knob within its Format line${fmt_bad:+:$fmt_bad}" test -z "$fmt_bad"
-kill $target
+kill -KILL $target
 wait $target 2>/dev/null || true
 
 # 5. Still injects, then unloads.

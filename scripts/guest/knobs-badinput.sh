@@ -89,7 +89,7 @@ for state in disarmed armed; do
 	done </tmp/cases
 done
 echo -1 >$FDM/index
-kill $sleeper
+kill -KILL $sleeper
 fdm_wait_probes_off || true
 
 # Arming needs a filter; dropping the last filter while armed is refused.
@@ -108,7 +108,7 @@ r=$(knob pid 0 || true)
 ktap_check "clearing the only filter while armed is refused ($r)" \
 	test "$r" = EINVAL -a "$(cat $FDM/pid)" = $sleeper -a "$(cat $FDM/armed)" = 1
 echo -1 >$FDM/index
-kill $sleeper
+kill -KILL $sleeper
 wait $sleeper 2>/dev/null || true
 fdm_wait_probes_off || true
 before=$(snapshot)
