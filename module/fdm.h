@@ -57,7 +57,12 @@ struct fdm_step_desc {
 
 extern struct fdm_step_desc fdm_steps[FDM_NR_STEPS];
 
-#define FDM_SLOTS	32
+/*
+ * Filtered forks tracked at once. Since 8ac662f5da19 (6.12.y, 7.x) the
+ * bracket includes the failed child's teardown, and 40 tasks failing forks
+ * in a loop on 2 CPUs were seen with over 32 inside it at once.
+ */
+#define FDM_SLOTS	64
 #define FDM_PENDING	32
 
 enum fdm_slot_state {
