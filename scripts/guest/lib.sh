@@ -94,6 +94,17 @@ fdm_wait_probes_off() {
 		_n=$((_n + 1))
 	done
 }
+# zram0 as 256 MB of swap (stress.sh, stressng-baseline.sh): skip without zram.
+fdm_need_zram() {
+	[ -b /dev/zram0 ] || modprobe zram 2>/dev/null || true
+	[ -b /dev/zram0 ] || skip_all "no zram (CONFIG_ZRAM)"
+}
+fdm_zram_swapon() {
+	echo 1 >/sys/block/zram0/reset
+	echo 256M >/sys/block/zram0/disksize
+	mkswap /dev/zram0 >/dev/null
+	swapon /dev/zram0
+}
 # Value of NAME in the stats file.
 fdm_stat() { awk -v k="$1" '$1 == k { print $2 }' $FDM/stats; }
 # Run a KTAP-printing command as a subtest: its lines indented by 2 spaces,

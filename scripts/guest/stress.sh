@@ -37,8 +37,7 @@ while [ $# -gt 0 ]; do
 	esac
 done
 require_root
-[ -b /dev/zram0 ] || modprobe zram 2>/dev/null || true
-[ -b /dev/zram0 ] || skip_all "no zram (CONFIG_ZRAM)"
+fdm_need_zram
 fdm_load
 pids=""
 cleanup() {
@@ -50,10 +49,7 @@ cleanup() {
 }
 trap cleanup EXIT INT TERM
 
-echo 1 >/sys/block/zram0/reset
-echo 256M >/sys/block/zram0/disksize
-mkswap /dev/zram0 >/dev/null
-swapon /dev/zram0
+fdm_zram_swapon
 echo "# $(uname -r), preempt: $(cat /sys/kernel/debug/sched/preempt 2>/dev/null || echo unknown)"
 ktap_header 7
 

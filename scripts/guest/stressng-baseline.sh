@@ -30,8 +30,7 @@ while [ $# -gt 0 ]; do
 done
 require_root
 command -v stress-ng >/dev/null || skip_all "no stress-ng (vm-run --host-bin stress-ng)"
-[ -b /dev/zram0 ] || modprobe zram 2>/dev/null || true
-[ -b /dev/zram0 ] || skip_all "no zram (CONFIG_ZRAM)"
+fdm_need_zram
 fdm_load
 swp=""
 cleanup() {
@@ -42,10 +41,7 @@ cleanup() {
 }
 trap cleanup EXIT INT TERM
 
-echo 1 >/sys/block/zram0/reset
-echo 256M >/sys/block/zram0/disksize
-mkswap /dev/zram0 >/dev/null
-swapon /dev/zram0
+fdm_zram_swapon
 ktap_header 3
 fdm_defaults
 echo stress-ng-fork >$FDM/comm
