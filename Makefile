@@ -11,7 +11,13 @@ KDIR ?= /lib/modules/$(shell uname -r)/build
 KERNEL ?= deb:6.12
 CC ?= gcc
 USER_CFLAGS := -O2 -g -Wall -Wextra -Werror -static
-USER_BINS := $(patsubst userspace/%.c,userspace/bin/%,$(wildcard userspace/*.c))
+# userspace/NAME.c: a program of one file (common.h only).
+# userspace/NAME/*.c (with a main.c): a program of several files, linked with
+# the shared library userspace/lib/*.c (lib/fdm.h): forker, the stressors.
+USER_LIB := $(wildcard userspace/lib/*.c)
+USER_LIB_HDRS := userspace/common.h $(wildcard userspace/lib/*.h)
+USER_PROGS := $(patsubst userspace/%/main.c,userspace/bin/%,$(wildcard userspace/*/main.c))
+USER_BINS := $(patsubst userspace/%.c,userspace/bin/%,$(wildcard userspace/*.c)) $(USER_PROGS)
 
 DURATION ?= 60
 
@@ -31,6 +37,11 @@ userspace: $(USER_BINS)
 userspace/bin/%: userspace/%.c userspace/*.h
 	@mkdir -p userspace/bin
 	$(CC) $(USER_CFLAGS) -o $@ $<
+
+.SECONDEXPANSION:
+$(USER_PROGS): userspace/bin/%: $$(wildcard userspace/%/*.c userspace/%/*.h) $(USER_LIB) $(USER_LIB_HDRS)
+	@mkdir -p userspace/bin
+	$(CC) $(USER_CFLAGS) -o $@ $(filter %.c,$^)
 
 deps:
 	scripts/install-deps demo

@@ -16,7 +16,16 @@
 #define KSFT_FAIL 1
 #define KSFT_SKIP 4
 
+/*
+ * The KTAP counters: a one-file program has its own pair here; a program of
+ * several files (lib/fdm.h defines FDM_KTAP_EXTERN) shares the pair defined
+ * in lib/check.c.
+ */
+#ifdef FDM_KTAP_EXTERN
+extern int ktap_n, ktap_fail;
+#else
 static int ktap_n, ktap_fail;
+#endif
 
 static inline void ktap_plan(int n)
 {
