@@ -27,7 +27,31 @@ struct fdm_step_desc fdm_steps[FDM_NR_STEPS] = {
 	[FDM_PAGE_TABLES] = { "page_tables", "copy_page_range", FDM_ARG1,
 			      FDM_RET_ENOMEM },
 	[FDM_KILL] = { "kill", "vm_area_dup", FDM_ARG0, FDM_RET_KILL },
+	/* x86: arch_dup_mmap() -> ldt_dup_context(), after the last VMA */
+	[FDM_ARCH] = { "arch", "ldt_dup_context", FDM_ARG_CHILD,
+		       FDM_RET_ENOMEM },
+	/* vma_iter_clear_gfp() is inline: its mas_store_gfp() of the range */
+	[FDM_DONTCOPY] = { "dontcopy", "mas_store_gfp", FDM_ARG_MAS,
+			   FDM_RET_MAS_ENOMEM },
+	/* vma_start_write_killable() is inline: its __vma_start_write() */
+	[FDM_LOCK] = { "lock", "__vma_start_write", FDM_ARG0_KILLABLE,
+		       FDM_RET_EINTR },
 };
+
+/*
+ * Can __vma_start_write() fail? 7.x "mm: use vma_start_write_killable() in
+ * dup_mmap()": it returns -EINTR and dup_mmap() checks it. Before, it did
+ * not exist (6.12) or could not fail, and a skipped call would leave the VMA
+ * unlocked. The kernel's headers say which (Kbuild).
+ */
+static bool fdm_vma_lock_can_fail(void)
+{
+#ifdef FDM_HAVE_VMA_START_WRITE_KILLABLE
+	return IS_ENABLED(CONFIG_PER_VMA_LOCK);
+#else
+	return false;
+#endif
+}
 
 /* Called once at load, before the probes are registered. */
 void fdm_compat_init(void)
@@ -36,6 +60,10 @@ void fdm_compat_init(void)
 		fdm_steps[FDM_KILL].available = false;
 		fdm_steps[FDM_KILL].why = "PREEMPT_RT:no-signal-from-kprobe";
 	}
+	if (!fdm_vma_lock_can_fail()) {
+		fdm_steps[FDM_LOCK].available = false;
+		fdm_steps[FDM_LOCK].why = "no-killable-vma_start_write-before-7.x";
+	}
 }
 
 /*
@@ -43,17 +71,29 @@ void fdm_compat_init(void)
  * Handlers that take locks, print or signal must run as ftrace callbacks
  * (KPROBE_FLAG_FTRACE: task context, preemption disabled). An int3-based
  * kprobe runs its handler in the breakpoint exception, an NMI-like context
- * where that is not allowed (lockdep reports it). __mt_dup() is such a
- * function: lib/Makefile builds all of lib/ without ftrace flags. A
- * whole-tree step there is decided early, at uprobe_dup_mmap(), and its int3
- * handler only diverts (fdm_step_pre()); any other step whose probe is not
- * ftrace-based is unavailable.
+ * where that is not allowed (lockdep reports it). __mt_dup() and
+ * mas_store_gfp() are such functions: lib/Makefile builds all of lib/
+ * without ftrace flags. A step there (the whole tree, or the tree store of
+ * one VMA's range) is decided early, at uprobe_dup_mmap(), and its int3
+ * handler only compares and diverts (fdm_step_pre()); any other step whose
+ * probe is not ftrace-based is unavailable.
  */
 int fdm_compat_placement(struct fdm_step_desc *d, struct kprobe *kp)
 {
+	/*
+	 * v6.8 "fork: use __mt_dup() to duplicate maple tree in dup_mmap()":
+	 * since then dup_mmap() clears a VM_DONTCOPY VMA from the copied tree
+	 * (vma_iter_clear_gfp(), which can fail); before, it skipped the VMA.
+	 * __mt_dup() (resolved first) tells which.
+	 */
+	if (d == &fdm_steps[FDM_DONTCOPY] && !fdm_steps[FDM_MT_DUP].addr) {
+		d->available = false;
+		d->why = "no-__mt_dup:VM_DONTCOPY-VMAs-are-skipped";
+		return -EOPNOTSUPP;
+	}
 	if (kprobe_ftrace(kp))
 		return 0;
-	if (d->vma_arg == FDM_ARG_NONE) {
+	if (d->vma_arg == FDM_ARG_NONE || d->vma_arg == FDM_ARG_MAS) {
 		d->early = true;
 		return 0;
 	}
@@ -61,6 +101,21 @@ int fdm_compat_placement(struct fdm_step_desc *d, struct kprobe *kp)
 	d->why = "probe-not-ftrace-based";
 	return -EOPNOTSUPP;
 }
+
+/*
+ * Leave @mas as a failed node allocation leaves it. v6.8 "maple_tree:
+ * separate ma_state node from status" moved the error flag into ->status
+ * (Kbuild tests the header).
+ * Runs in place of mas_store_gfp(), so not traced or probed either.
+ */
+notrace void fdm_mas_set_enomem(struct ma_state *mas)
+{
+	mas->node = MA_ERROR(-ENOMEM);
+#ifdef FDM_HAVE_MA_STATUS
+	mas->status = ma_error;
+#endif
+}
+NOKPROBE_SYMBOL(fdm_mas_set_enomem);
 
 /*
  * PREEMPT_RT (mainline since v6.12, Debian's -rt flavours): spinlock_t is a sleeping

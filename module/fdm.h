@@ -27,6 +27,9 @@ enum fdm_step {
 	FDM_ANON_VMA,
 	FDM_PAGE_TABLES,
 	FDM_KILL,
+	FDM_ARCH,
+	FDM_DONTCOPY,
+	FDM_LOCK,
 	FDM_NR_STEPS,
 };
 
@@ -36,12 +39,17 @@ enum fdm_vma_arg {
 	FDM_ARG_ORDINAL,	/* no VMA argument: count VM_ACCOUNT calls */
 	FDM_ARG0,		/* a VMA (parent's or child's copy) in arg 0 */
 	FDM_ARG1,		/* a VMA in arg 1 */
+	FDM_ARG0_KILLABLE,	/* a VMA in arg 0, arg 1 TASK_KILLABLE */
+	FDM_ARG_MAS,		/* a tree store of the VMA's range: arg 0 */
+	FDM_ARG_CHILD,		/* no VMA: the child mm in arg 1, after the last */
 };
 
 enum fdm_ret {
 	FDM_RET_ENOMEM,		/* skip the function, return -ENOMEM */
 	FDM_RET_NULL,		/* skip the function, return NULL */
 	FDM_RET_KILL,		/* run the function, SIGKILL the forking task */
+	FDM_RET_EINTR,		/* skip the function, return -EINTR */
+	FDM_RET_MAS_ENOMEM,	/* skip the store, leave -ENOMEM in the ma_state */
 };
 
 struct fdm_step_desc {
@@ -211,6 +219,7 @@ extern struct fdm_state fdm;
 /* compat.c */
 void fdm_compat_init(void);
 int fdm_compat_placement(struct fdm_step_desc *d, struct kprobe *kp);
+void fdm_mas_set_enomem(struct ma_state *mas);
 bool fdm_vma_accountable(struct vm_area_struct *vma);
 bool fdm_can_signal(void);
 void fdm_current_comm(char comm[TASK_COMM_LEN]);

@@ -20,6 +20,9 @@ TRACE_DEFINE_ENUM(FDM_UFFD);
 TRACE_DEFINE_ENUM(FDM_ANON_VMA);
 TRACE_DEFINE_ENUM(FDM_PAGE_TABLES);
 TRACE_DEFINE_ENUM(FDM_KILL);
+TRACE_DEFINE_ENUM(FDM_ARCH);
+TRACE_DEFINE_ENUM(FDM_DONTCOPY);
+TRACE_DEFINE_ENUM(FDM_LOCK);
 
 TRACE_EVENT(fdm_inject,
 	TP_PROTO(pid_t pid, long index, int step, unsigned long start,
@@ -51,7 +54,10 @@ TRACE_EVENT(fdm_inject,
 				   { FDM_UFFD, "uffd" },
 				   { FDM_ANON_VMA, "anon_vma" },
 				   { FDM_PAGE_TABLES, "page_tables" },
-				   { FDM_KILL, "kill" }),
+				   { FDM_KILL, "kill" },
+				   { FDM_ARCH, "arch" },
+				   { FDM_DONTCOPY, "dontcopy" },
+				   { FDM_LOCK, "lock" }),
 		  __entry->start, __entry->end, __entry->error)
 );
 

@@ -266,6 +266,14 @@ static void fdm_resolve(struct fdm_slot *s)
 	long i = 0, acct = 0;
 
 	s->resolved = true;
+	/* After the last VMA: index "one past the last" (map_count), no range. */
+	if (fdm_steps[s->step].vma_arg == FDM_ARG_CHILD) {
+		if (!s->addr && s->index == current->mm->map_count) {
+			s->hit = true;
+			s->target_index = s->index;
+		}
+		return;
+	}
 	/* No walk for no target, one past the last VMA, or an address in none. */
 	if (s->addr ? !vma_lookup(current->mm, s->addr) :
 		      s->index < 0 || s->index >= current->mm->map_count)
@@ -273,6 +281,9 @@ static void fdm_resolve(struct fdm_slot *s)
 	for_each_vma(vmi, vma) {
 		if (s->addr ? (s->addr >= vma->vm_start && s->addr < vma->vm_end)
 			    : i == s->index) {
+			/* Only a VM_DONTCOPY VMA is cleared from the child's tree. */
+			if (s->step == FDM_DONTCOPY && !(vma->vm_flags & VM_DONTCOPY))
+				return;
 			s->hit = true;
 			s->target_index = i;
 			s->start = vma->vm_start;
@@ -304,6 +315,36 @@ static notrace void *fdm_ret_null(void)
 	return NULL;
 }
 NOKPROBE_SYMBOL(fdm_ret_null);
+
+static notrace int fdm_ret_eintr(void)
+{
+	return -EINTR;
+}
+NOKPROBE_SYMBOL(fdm_ret_eintr);
+
+/*
+ * mas_store_gfp()'s stand-in: its callers test the ma_state, not the return
+ * value, so it leaves the state a failed node allocation leaves.
+ */
+static notrace int fdm_ret_mas_enomem(struct ma_state *mas)
+{
+	fdm_mas_set_enomem(mas);
+	return -ENOMEM;
+}
+NOKPROBE_SYMBOL(fdm_ret_mas_enomem);
+
+/* The error the forking task sees from the step (0: it gets SIGKILL). */
+static int fdm_ret_errno(enum fdm_ret ret)
+{
+	switch (ret) {
+	case FDM_RET_KILL:
+		return 0;
+	case FDM_RET_EINTR:
+		return -EINTR;
+	default:
+		return -ENOMEM;
+	}
+}
 
 /* Describe the injection at @s into @l. */
 static void fdm_record(struct fdm_slot *s, int error, struct fdm_last *l)
@@ -367,10 +408,34 @@ static bool fdm_at_target(struct fdm_slot *s, struct pt_regs *regs)
 	case FDM_ARG1:
 		vma = (struct vm_area_struct *)regs_get_kernel_argument(regs, 1);
 		break;
+	case FDM_ARG0_KILLABLE:
+		/* A vma_start_write() that cannot fail must not be skipped. */
+		if (regs_get_kernel_argument(regs, 1) != TASK_KILLABLE)
+			return false;
+		vma = (struct vm_area_struct *)regs_get_kernel_argument(regs, 0);
+		break;
+	case FDM_ARG_CHILD:
+		return regs_get_kernel_argument(regs, 1) == (unsigned long)s->child;
 	default:
 		return false;
 	}
 	return vma->vm_start == s->start;
+}
+
+/*
+ * An early step's int3 hit (NMI-like: compare, never follow locks): is it
+ * the store the decision was about? __mt_dup() is called once per fork;
+ * mas_store_gfp() must be dup_mmap()'s clear of the target's range.
+ */
+static bool fdm_early_at_target(struct fdm_slot *s, struct pt_regs *regs)
+{
+	struct ma_state *mas;
+
+	if (fdm_steps[s->step].vma_arg != FDM_ARG_MAS)
+		return true;
+	mas = (struct ma_state *)regs_get_kernel_argument(regs, 0);
+	return !regs_get_kernel_argument(regs, 1) && mas->index == s->start &&
+	       mas->last == s->end - 1;
 }
 
 /* Send the step's function to its stub (or SIGKILL the forking task). */
@@ -383,6 +448,12 @@ static int fdm_divert(const struct fdm_step_desc *d, struct pt_regs *regs)
 	case FDM_RET_NULL:
 		instruction_pointer_set(regs, (unsigned long)fdm_ret_null);
 		return 1;
+	case FDM_RET_EINTR:
+		instruction_pointer_set(regs, (unsigned long)fdm_ret_eintr);
+		return 1;
+	case FDM_RET_MAS_ENOMEM:
+		instruction_pointer_set(regs, (unsigned long)fdm_ret_mas_enomem);
+		return 1;
 	case FDM_RET_ENOMEM:
 	default:
 		instruction_pointer_set(regs, (unsigned long)fdm_ret_enomem);
@@ -393,7 +464,7 @@ static int fdm_divert(const struct fdm_step_desc *d, struct pt_regs *regs)
 /*
  * Is this the target, and does fault_attr say fail? If so, record the
  * injection (last, pending audit, trace, log, notify). @regs: the step
- * function's, or NULL for a whole-tree step decided early.
+ * function's, or NULL for an int3 step decided early.
  */
 static bool fdm_decide(struct fdm_slot *s, struct pt_regs *regs)
 {
@@ -414,7 +485,7 @@ static bool fdm_decide(struct fdm_slot *s, struct pt_regs *regs)
 
 	s->injected = true;
 	atomic_long_inc(&fdm.injections[s->step]);
-	fdm_record(s, d->ret == FDM_RET_KILL ? 0 : -ENOMEM, &l);
+	fdm_record(s, fdm_ret_errno(d->ret), &l);
 	raw_spin_lock_irqsave(&fdm.lock, flags);
 	fdm.last = l;
 	if (s->child)
@@ -427,7 +498,7 @@ static bool fdm_decide(struct fdm_slot *s, struct pt_regs *regs)
 
 /*
  * uprobe_dup_mmap(oldmm, mm): the child's mm. dup_mmap() calls it with the
- * parent's mmap lock held, before __mt_dup(): a whole-tree step whose probe
+ * parent's mmap lock held, before __mt_dup(): a step whose probe
  * is int3-based (see fdm_compat_placement()) is decided here, in ftrace
  * context.
  */
@@ -461,7 +532,7 @@ static int fdm_step_hit(unsigned long addr, struct pt_regs *regs)
 		return 0;
 	if (s->early) {
 		/* int3 (NMI-like) context: no lock, no print, only the jump. */
-		if (!s->injected || s->diverted)
+		if (!s->injected || s->diverted || !fdm_early_at_target(s, regs))
 			return 0;
 		s->diverted = true;
 		return fdm_divert(d, regs);
@@ -472,7 +543,7 @@ static int fdm_step_hit(unsigned long addr, struct pt_regs *regs)
 }
 NOKPROBE_SYMBOL(fdm_step_hit);
 
-/* The int3 kprobe of a whole-tree step (see fdm_compat_placement()). */
+/* The int3 kprobe of an early step (see fdm_compat_placement()). */
 int fdm_step_pre(struct kprobe *p, struct pt_regs *regs)
 {
 	return fdm_step_hit((unsigned long)p->addr, regs);

@@ -43,6 +43,10 @@ for s in $steps; do
 		forker --vmas "$vmas" --wipeonfork 4 --index wipeonfork --step "$s" --expect ok ;;
 	mt_dup) ktap_subtest "$s at a MADV_DONTFORK VMA fails (the whole tree is copied first)" \
 		forker --vmas "$vmas" --mix --dontfork 5 --index dontfork --step "$s" --expect fail ;;
+	lock) ktap_subtest "$s at a MADV_DONTFORK VMA fails (each VMA is locked before the VM_DONTCOPY test)" \
+		forker --vmas "$vmas" --mix --dontfork 5 --index dontfork --step "$s" --expect fail ;;
+	dontcopy) ktap_subtest "$s at a MADV_DONTFORK VMA fails (its clear from the copied tree)" \
+		forker --vmas "$vmas" --mix --dontfork 5 --index dontfork --step "$s" --expect fail ;;
 	kill) ktap_subtest "$s at a MADV_DONTFORK VMA: the forking task survives" \
 		forker --vmas "$vmas" --mix --dontfork 5 --index dontfork --step "$s" ;;
 	*) ktap_subtest "$s at a MADV_DONTFORK VMA does not fail" \

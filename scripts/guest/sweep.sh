@@ -21,8 +21,8 @@ echo 1 >$FDM/reset
 n=1
 for i in $kills; do n=$((n + 1)); done
 ktap_header $n
-ktap_subtest "every step but kill x every index of a $vmas-VMA parent, audited" \
-	forker --sweep --vmas "$vmas" --audit
+ktap_subtest "every step but kill x every index of a $vmas-VMA parent (one VM_DONTCOPY), audited" \
+	forker --sweep --vmas "$vmas" --dontfork $((vmas / 2)) --audit
 for i in $kills; do
 	ktap_subtest "kill at $i, audited" forker --vmas "$vmas" --index "$i" --step kill --audit
 done

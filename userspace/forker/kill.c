@@ -11,8 +11,14 @@
 int run_kill(const char *spec, const char *step, int nvmas, int mix,
 	     int dontfork, int wipeonfork)
 {
-	struct { int idx, applies, total; struct mapent m, next; } info = { -1, 0, 0, { 0 }, { 0 } };
-	int pfd[2], status, killed;
+	/* What the parent needs of the victim's maps: the target, the next, and
+	 * where the VM_DONTCOPY VMAs are (the audit leaves them out).
+	 */
+	struct {
+		int idx, applies, total, ndc, dc[8];
+		struct mapent m, next;
+	} info = { .idx = -1 };
+	int pfd[2], status, killed, j;
 	struct snap a, b;
 	long want;
 	pid_t v;
@@ -36,6 +42,9 @@ int run_kill(const char *spec, const char *step, int nvmas, int mix,
 			info.m = maps[info.idx];
 		if (info.idx >= 0 && info.idx + 1 < nmaps)
 			info.next = maps[info.idx + 1];
+		for (j = 0; j < nmaps; j++)
+			if (maps[j].dontcopy && info.ndc < 8)
+				info.dc[info.ndc++] = j;
 		if (write(pfd[1], &info, sizeof(info)) != sizeof(info))
 			_exit(2);
 		if (info.idx < 0 || arm(step, info.idx))
@@ -69,6 +78,8 @@ int run_kill(const char *spec, const char *step, int nvmas, int mix,
 		maps[info.idx] = info.m;
 		maps[info.idx + 1] = info.next;
 		nmaps = info.idx + 1;
+		for (j = 0; j < info.ndc; j++)
+			maps[info.dc[j]].dontcopy = 1;
 		check_last(step, info.idx, v, 0);
 		if (audit)
 			check_audit(step, info.idx, info.total);

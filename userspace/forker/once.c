@@ -70,7 +70,7 @@ int run_once(const struct forker_opts *o)
 			    "stats: injections %ld forks_failed %ld failed_exit_mmap %ld (want %d each)",
 			    b.inj - a.inj, b.failed - a.failed, b.exit_mmap - a.exit_mmap, fails);
 		if (fails) {
-			check_last(step, idx, getpid(), -12);
+			check_last(step, idx, getpid(), step_errno(step));
 			if (audit)
 				check_audit(step, idx, nmaps);
 		} else {

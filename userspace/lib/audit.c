@@ -39,7 +39,7 @@ int check_audit_quiet(const char *step, int idx, int total, int quiet)
 	char buf[1024], marker[64], want_marker[64] = "-";
 	enum recovery r = kernel_recovery();
 	int ok;
-	int linked = idx, kill = !strcmp(step, "kill");
+	int linked = idx, kill = !strcmp(step, "kill"), j, dc = 0;
 	long want_entries, want_fresh, want_stale = 0, want_markers = 0;
 
 	if (!strcmp(step, "page_tables") || kill)
@@ -50,16 +50,19 @@ int check_audit_quiet(const char *step, int idx, int total, int quiet)
 		linked = total;		/* measured: the copy completes first */
 	if (linked > total)
 		linked = total;
+	/* VM_DONTCOPY VMAs before the failure: never in the child's tree. */
+	for (j = 0; j < linked; j++)
+		dc += maps[j].dontcopy;
 	if (r == R_TEARDOWN && !kill) {
 		want_entries = want_fresh = 0;	/* torn down whatever the index */
 	} else if (r == R_INCREMENTAL || linked == total) {
-		want_entries = want_fresh = linked;
+		want_entries = want_fresh = linked - dc;
 	} else if (r == R_MARKER) {
-		want_fresh = linked;
+		want_fresh = linked - dc;
 		if (!strcmp(step, "mt_dup")) {
 			want_entries = 0;
 		} else {
-			want_entries = total;
+			want_entries = total - dc;
 			want_markers = 1;
 			want_stale = total - linked - 1;
 			snprintf(want_marker, sizeof(want_marker), "%lx-%lx",

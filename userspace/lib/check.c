@@ -82,12 +82,17 @@ void check_last(const char *step, int idx, pid_t pid, int error)
 	knob_read("last", buf, sizeof(buf));
 	knob_str(buf, "step", got_step, sizeof(got_step));
 	knob_str(buf, "vma", vma, sizeof(vma));
-	snprintf(want_vma, sizeof(want_vma), "%lx-%lx", maps[idx].start, maps[idx].end);
+	/* arch: one past the last VMA, no range */
+	if (idx < nmaps)
+		snprintf(want_vma, sizeof(want_vma), "%lx-%lx", maps[idx].start, maps[idx].end);
+	else
+		snprintf(want_vma, sizeof(want_vma), "0-0");
 	ktap_result(knob_field(buf, "pid") == pid && knob_field(buf, "index") == idx &&
 		    !strcmp(got_step, step) && !strcmp(vma, want_vma) &&
 		    knob_field(buf, "error") == error,
 		    "last names pid %d VMA #%d %s (%s) step %s error %d (got pid %ld index %ld vma %s step %s error %ld)",
-		    pid, idx, want_vma, maps[idx].name[0] ? maps[idx].name : "anon",
+		    pid, idx, want_vma,
+		    idx >= nmaps ? "after the last VMA" : maps[idx].name[0] ? maps[idx].name : "anon",
 		    step, error, knob_field(buf, "pid"), knob_field(buf, "index"),
 		    vma, got_step, knob_field(buf, "error"));
 }

@@ -31,6 +31,7 @@ struct mapent {
 	char perms[5];
 	char name[64];
 	int account;	/* VmFlags "ac" in smaps; -1 unknown */
+	int dontcopy;	/* VmFlags "dc" in smaps (VM_DONTCOPY) */
 };
 
 extern struct own own[MAX_VMAS];
@@ -48,6 +49,7 @@ int resolve_index(const char *spec);
 
 /* steps.c: which steps this kernel offers and where they apply. */
 int step_applies(const char *step, int idx);
+int step_errno(const char *step);
 void skip_unavailable(const char *step);
 int next_step(const char **p, char *name, char *sym, char *avail);
 

@@ -9,15 +9,21 @@
 int step_applies(const char *step, int idx)
 {
 	struct mapent *m;
-	int o;
+	int o, dc;
 
+	if (!strcmp(step, "arch"))	/* once, after the last VMA */
+		return idx == nmaps;
 	if (idx < 0 || idx >= nmaps)
 		return 0;
 	m = &maps[idx];
 	o = own_of(m->start);
-	if (!strcmp(step, "mt_dup"))	/* whole tree, before any VMA */
+	dc = m->dontcopy || (o >= 0 && own[o].dontfork);
+	/* Whole tree before any VMA; each VMA's lock before its DONTCOPY test. */
+	if (!strcmp(step, "mt_dup") || !strcmp(step, "lock"))
 		return 1;
-	if (o >= 0 && own[o].dontfork)
+	if (!strcmp(step, "dontcopy"))	/* only a VM_DONTCOPY VMA is cleared */
+		return dc;
+	if (dc)
 		return 0;
 	if (o >= 0 && own[o].wipeonfork &&
 	    (!strcmp(step, "anon_vma") || !strcmp(step, "page_tables")))
@@ -30,6 +36,12 @@ int step_applies(const char *step, int idx)
 		return m->perms[1] == 'w' && m->perms[3] == 'p';
 	}
 	return 1;
+}
+
+/* What `last` says the step's function returned: lock's -EINTR, else -ENOMEM. */
+int step_errno(const char *step)
+{
+	return !strcmp(step, "lock") ? -EINTR : -ENOMEM;
 }
 
 /* A step this kernel does not offer (steps: "NAME SYM unavailable WHY"): skip. */

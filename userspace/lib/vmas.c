@@ -134,8 +134,10 @@ void read_account_flags(void)
 	int fd = open("/proc/self/smaps", O_RDONLY), cur = -1, i;
 	uintptr_t start;
 
-	for (i = 0; i < nmaps; i++)
+	for (i = 0; i < nmaps; i++) {
 		maps[i].account = -1;
+		maps[i].dontcopy = 0;
+	}
 	if (fd < 0)
 		return;
 	while ((r = read(fd, buf + got, sizeof(buf) - 1 - got)) > 0)
@@ -151,6 +153,7 @@ void read_account_flags(void)
 			cur = maps_index_of(start);
 		} else if (cur >= 0 && !strncmp(line, "VmFlags:", 8)) {
 			maps[cur].account = strstr(line, " ac") != NULL;
+			maps[cur].dontcopy = strstr(line, " dc") != NULL;
 		}
 	}
 }

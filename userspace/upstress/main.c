@@ -1,0 +1,360 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * upstress: failed forks racing uprobe registration on a fresh file mapping.
+ *
+ * Per cycle the parent (comm "upstress") maps a new tmpfs file of nop code
+ * PROT_READ|PROT_EXEC at UP_ADDR, after -n filler VMAs, and an anon page
+ * right after it; the module (armed once, by address, step vma_alloc) fails
+ * every fork at that anon page, so the child's copy of the file VMA ends at
+ * the failure point. The parent forks back to back while the helper
+ * (reg.c, SCHED_FIFO on the same CPU) registers a uprobe on the file at
+ * offset 0 through tracefs. Then the parent unmaps both, removes the file
+ * and starts again: the probed VMA of each cycle never had an anon_vma.
+ *
+ * On a kernel without 64c37e134b12 and 8ac662f5da19 the registration reaches
+ * the failed child and oopses in find_mergeable_anon_vma(); fixed kernels
+ * skip the child. Exit: 0 clean, 1 an unexpected error, 2 usage, 4 skip.
+ */
+#define _GNU_SOURCE
+#include <getopt.h>
+#include <signal.h>
+#include <sys/mman.h>
+#include <sys/wait.h>
+#include <time.h>
+
+#include "upstress.h"
+
+static volatile sig_atomic_t stop;
+
+static void on_stop(int sig)
+{
+	(void)sig;
+	stop = 1;
+	disarm();	/* open/write/close only: async-signal-safe */
+}
+
+static void usage(FILE *f)
+{
+	fprintf(f,
+"usage: upstress [-t SECONDS] [-n VMAS] [--cpu C] [--prio P] [--delay-us US]\n"
+"  Fork back to back, every fork failed by fail_dup_mmap at an anon page\n"
+"  placed right after a fresh PROT_EXEC tmpfs file mapping, while a SCHED_FIFO\n"
+"  helper on the same CPU registers a uprobe on that file (tracefs); a new\n"
+"  file and mapping every cycle. Arms the module itself (pid filter, addr,\n"
+"  step vma_alloc) and disarms it on exit, SIGINT and SIGTERM.\n"
+"  -t SECONDS    duration (default 60)\n"
+"  -n VMAS       filler VMAs before the probed one (default 500)\n"
+"  --cpu C       CPU for the parent and the helper (default 0)\n"
+"  --prio P      the helper's SCHED_FIFO priority (default 50)\n"
+"  --kmsg       log the first 20 cycles and every 100th to /dev/kmsg\n"
+"  --delay-us US the helper sleeps a random 0..US before enabling (default:\n"
+"                twice the mean fork time of the previous cycle)\n"
+"prints: upstress: N cycles, M failed forks, E errors\n"
+"exit: 0 only ENOMEM and no tracefs error, 1 otherwise, 2 usage, 4 skip\n");
+}
+
+static long num(const char *opt, const char *s, long lo, long hi)
+{
+	char *end;
+	long v;
+
+	errno = 0;
+	v = strtol(s, &end, 10);
+	if (errno || *end || end == s || v < lo || v > hi) {
+		fprintf(stderr, "upstress: %s needs a number %ld-%ld, got '%s'\n", opt, lo, hi, s);
+		exit(2);
+	}
+	return v;
+}
+
+static unsigned long long now_ns(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return ts.tv_sec * 1000000000ULL + ts.tv_nsec;
+}
+
+static unsigned int rnd(void)
+{
+	static unsigned int x;
+
+	if (!x)
+		x = (unsigned int)now_ns() ^ (unsigned int)getpid() << 16 ^ 1;
+	x ^= x << 13;
+	x ^= x >> 17;
+	x ^= x << 5;
+	return x;
+}
+
+/* A line in the kernel log: where a splat's cycle shows on the console. */
+static void log_kmsg(const char *fmt, ...)
+{
+	char buf[128] = "<6>";
+	va_list ap;
+	ssize_t r;
+	int fd;
+
+	va_start(ap, fmt);
+	vsnprintf(buf + 3, sizeof(buf) - 3, fmt, ap);
+	va_end(ap);
+	fd = open("/dev/kmsg", O_WRONLY);
+	if (fd < 0)
+		return;
+	r = write(fd, buf, strlen(buf));	/* best effort */
+	(void)r;
+	close(fd);
+}
+
+/* The cycle's file: a few nop bytes in the page cache (tmpfs). */
+static int make_file(const char *path)
+{
+	unsigned char code[64];
+	int fd;
+
+	memset(code, 0x90, sizeof(code));
+	fd = open(path, O_RDWR | O_CREAT | O_EXCL, 0755);
+	if (fd < 0)
+		return -1;
+	if (write(fd, code, sizeof(code)) != (ssize_t)sizeof(code)) {
+		close(fd);
+		unlink(path);
+		return -1;
+	}
+	return fd;
+}
+
+/* Map the file at UP_ADDR and the anon page after it; 0 or -1. */
+static int map_pair(int fd)
+{
+	void *f, *a;
+
+	f = mmap((void *)UP_ADDR, PAGE, PROT_READ | PROT_EXEC,
+		 MAP_PRIVATE | MAP_FIXED_NOREPLACE, fd, 0);
+	if (f != (void *)UP_ADDR)
+		return -1;
+	a = mmap((void *)(UP_ADDR + PAGE), PAGE, PROT_READ | PROT_WRITE,
+		 MAP_PRIVATE | MAP_ANONYMOUS | MAP_FIXED_NOREPLACE, -1, 0);
+	if (a != (void *)(UP_ADDR + PAGE)) {
+		munmap(f, PAGE);
+		return -1;
+	}
+	/* Read it: the page stays cached, no anon_vma (a read fault). */
+	(void)*(volatile unsigned char *)f;
+	return 0;
+}
+
+/* The two must be neighbours in the tree, the file VMA first. */
+static int check_layout(int *anon_idx)
+{
+	int fi, ai;
+
+	if (read_maps() <= 0)
+		return -1;
+	fi = maps_index_of(UP_ADDR);
+	ai = maps_index_of(UP_ADDR + PAGE);
+	if (fi < 0 || ai != fi + 1 || maps[fi].end != UP_ADDR + PAGE)
+		return -1;
+	*anon_idx = ai;
+	return 0;
+}
+
+struct counts {
+	long cycles, failed, ok, other, errors;
+	unsigned long long fork_ns, forks;
+};
+
+/* Fork until the helper is done; count; -1 on an unexpected errno. */
+static int fork_until_done(struct up_shared *sh, struct counts *c, unsigned long long limit_ns)
+{
+	unsigned long long t0 = now_ns(), n = 0;
+	int status;
+
+	while (!__atomic_load_n(&sh->done, __ATOMIC_ACQUIRE)) {
+		pid_t pid = fork();
+
+		n++;
+		if (pid == 0)
+			_exit(0);
+		if (pid > 0) {
+			c->ok++;
+			waitpid(pid, &status, 0);
+			if (stop)	/* disarmed by the signal handler */
+				continue;
+			fprintf(stderr, "upstress: a fork succeeded (module not armed?)\n");
+			return -1;
+		}
+		if (errno != ENOMEM) {
+			c->other++;
+			fprintf(stderr, "upstress: fork: %s (want ENOMEM)\n", strerror(errno));
+			return -1;
+		}
+		c->failed++;
+		if (now_ns() - t0 > limit_ns) {
+			fprintf(stderr, "upstress: the helper did not finish a cycle in %llu s\n",
+				limit_ns / 1000000000ULL);
+			return -1;
+		}
+	}
+	c->forks += n;
+	c->fork_ns += now_ns() - t0;
+	return 0;
+}
+
+int main(int argc, char **argv)
+{
+	static const struct option opts[] = {
+		{ "cpu", 1, 0, 'c' }, { "prio", 1, 0, 'p' }, { "delay-us", 1, 0, 'd' },
+		{ "kmsg", 0, 0, 'k' }, { "help", 0, 0, 'h' }, { 0, 0, 0, 0 },
+	};
+	long secs = 60, nvmas = 500, cpu = 0, prio = 50, delay_us = -1, kmsg = 0;
+	struct counts c = { 0 };
+	struct up_shared *sh;
+	int cmd[2], idx = -1, armed = 0, o, status, rc;
+	unsigned long long end;
+	char path[128];
+	pid_t me = getpid(), helper;
+
+	while ((o = getopt_long(argc, argv, "t:n:h", opts, NULL)) != -1) {
+		switch (o) {
+		case 't':
+			secs = num("-t", optarg, 1, 86400);
+			break;
+		case 'n':
+			nvmas = num("-n", optarg, 0, MAX_VMAS);
+			break;
+		case 'c':
+			cpu = num("--cpu", optarg, 0, 1023);
+			break;
+		case 'p':
+			prio = num("--prio", optarg, 1, 99);
+			break;
+		case 'd':
+			delay_us = num("--delay-us", optarg, 0, 10000000);
+			break;
+		case 'k':
+			kmsg = 1;
+			break;
+		case 'h':
+			usage(stdout);
+			return 0;
+		default:
+			usage(stderr);
+			return 2;
+		}
+	}
+	if (optind != argc) {
+		usage(stderr);
+		return 2;
+	}
+	if (geteuid())
+		ktap_skip_all("must be root");
+	if (access(FDM_DIR "/addr", W_OK))
+		ktap_skip_all("fail_dup_mmap is not loaded (no " FDM_DIR "/addr)");
+	if (up_find_tracefs())
+		ktap_skip_all("no uprobe_events in tracefs (CONFIG_UPROBE_EVENTS)");
+	setvbuf(stdout, NULL, _IOLBF, 0);
+
+	if (pin_cpu(cpu)) {
+		fprintf(stderr, "upstress: sched_setaffinity(%ld): %s\n", cpu, strerror(errno));
+		return 1;
+	}
+	/* Shared page and helper before the fillers: nothing armed yet. */
+	sh = mmap(NULL, PAGE, PROT_READ | PROT_WRITE, MAP_SHARED | MAP_ANONYMOUS, -1, 0);
+	if (sh == MAP_FAILED || pipe(cmd))
+		return 1;
+	helper = fork();
+	if (helper < 0)
+		return 1;
+	if (!helper) {
+		close(cmd[1]);
+		_exit(reg_main(cmd[0], sh, me, (int)cpu, (int)prio));
+	}
+	close(cmd[0]);
+	signal(SIGPIPE, SIG_IGN);
+	signal(SIGINT, on_stop);
+	signal(SIGTERM, on_stop);
+	atexit(disarm);
+
+	if (build_vmas((int)nvmas, 0, -1, -1)) {
+		fprintf(stderr, "upstress: building %ld VMAs: %s\n", nvmas, strerror(errno));
+		c.errors++;
+		stop = 1;
+	}
+	end = now_ns() + secs * 1000000000ULL;
+	while (!stop && now_ns() < end) {
+		struct up_cmd cm = { .cycle = (unsigned int)c.cycles };
+		int fd;
+
+		up_path(path, sizeof(path), me, cm.cycle);
+		fd = make_file(path);
+		if (fd < 0 || map_pair(fd)) {
+			fprintf(stderr, "upstress: %s: file or mapping: %s\n", path, strerror(errno));
+			if (fd >= 0) {
+				close(fd);
+				unlink(path);
+			}
+			c.errors++;
+			break;
+		}
+		close(fd);
+		if (idx < 0 && check_layout(&idx)) {
+			fprintf(stderr, "upstress: the file VMA at 0x%lx and the anon page after it are not neighbours\n",
+				UP_ADDR);
+			c.errors++;
+		} else if (!armed) {
+			by_addr = 1;
+			rc = arm("vma_alloc", idx);
+			if (rc) {
+				fprintf(stderr, "upstress: arming at VMA #%d: %s\n", idx, strerror(-rc));
+				c.errors++;
+			} else {
+				armed = 1;
+				printf("# upstress: pid %d, %ld filler VMAs, file VMA #%d at 0x%lx, failing VMA #%d, CPU %ld\n",
+				       (int)me, nvmas, idx - 1, UP_ADDR, idx, cpu);
+			}
+		}
+		if (c.errors) {
+			munmap((void *)UP_ADDR, 2 * PAGE);
+			unlink(path);
+			break;
+		}
+		if (kmsg && (c.cycles < 20 || !(c.cycles % 100)))
+			log_kmsg("upstress: cycle %ld, %ld failed forks so far\n", c.cycles, c.failed);
+		if (delay_us >= 0)
+			cm.delay_us = delay_us ? rnd() % (delay_us + 1) : 0;
+		else if (c.forks)
+			cm.delay_us = rnd() % (2 * c.fork_ns / c.forks / 1000 + 1);
+		else
+			cm.delay_us = rnd() % 2000;
+		__atomic_store_n(&sh->done, 0, __ATOMIC_RELEASE);
+		if (write(cmd[1], &cm, sizeof(cm)) != (ssize_t)sizeof(cm)) {
+			fprintf(stderr, "upstress: the helper is gone\n");
+			c.errors++;
+		} else if (fork_until_done(sh, &c, 60 * 1000000000ULL)) {
+			c.errors++;
+		} else if (sh->err) {
+			fprintf(stderr, "upstress: cycle %ld: tracefs %s on %s: %s\n", c.cycles,
+				up_stage_name(sh->stage), path, strerror(sh->err));
+			c.errors++;
+		}
+		munmap((void *)UP_ADDR, 2 * PAGE);
+		unlink(path);
+		c.cycles++;
+		if (c.errors)
+			break;
+	}
+	disarm();
+	close(cmd[1]);		/* EOF: the helper removes its event and exits */
+	if (waitpid(helper, &status, 0) != helper || !WIFEXITED(status) || WEXITSTATUS(status)) {
+		fprintf(stderr, "upstress: the helper failed\n");
+		c.errors++;
+	}
+	if (c.forks)
+		printf("# upstress: %.1f failed forks per cycle, %llu us per fork\n",
+		       (double)c.failed / (c.cycles ? c.cycles : 1), c.fork_ns / c.forks / 1000);
+	if (c.ok || c.other)
+		printf("# upstress: %ld forks succeeded, %ld failed with another errno\n", c.ok, c.other);
+	printf("upstress: %ld cycles, %ld failed forks, %ld errors\n", c.cycles, c.failed, c.errors);
+	return c.errors ? 1 : 0;
+}
