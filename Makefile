@@ -4,6 +4,9 @@
 #   make check                       the tests (VM runs on deb:6.1, deb:6.12, deb:7)
 #   make stress KERNEL=... DURATION=S  failed forks racing swapoff (scripts/stress)
 #   make bench KERNEL=...            benchmarks, one boot, ratios (scripts/bench)
+#   make corpus KERNEL=control|deb:6.12|deb:7|PATH [KDIR=DIR]
+#                                    every known-bug entry's stressor (corpus/entries);
+#                                    non-zero when any found something
 #   make install [KDIR=...] [PREFIX=/usr/local] [DESTDIR=]
 #                                    the module (modules_install, depmod) and
 #                                    the forker, helpers and guest scripts
@@ -24,7 +27,7 @@ DURATION ?= 60
 PREFIX ?= /usr/local
 LIBDIR := $(PREFIX)/lib/fail_dup_mmap
 
-.PHONY: all module userspace clean demo check deps stress bench install
+.PHONY: all module userspace clean demo check deps stress bench install corpus
 
 all: module userspace
 
@@ -56,6 +59,10 @@ check:
 stress:
 	scripts/install-deps check
 	scripts/stress $(KERNEL) $(DURATION)
+
+corpus:
+	scripts/install-deps check
+	scripts/corpus $(if $(filter command line,$(origin KDIR)),--kdir $(KDIR)) $(KERNEL)
 
 bench:
 	scripts/install-deps bench
