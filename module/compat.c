@@ -53,12 +53,48 @@ static bool fdm_vma_lock_can_fail(void)
 #endif
 }
 
+/*
+ * Leave @mas as a failed node allocation leaves it. v6.8 "maple_tree:
+ * separate ma_state node from status" moved the error flag into ->status
+ * and removed the node-encoded states (MAS_START and the like). Runs in
+ * place of mas_store_gfp(), so not traced or probed either.
+ */
+notrace void fdm_mas_set_enomem(struct ma_state *mas)
+{
+	mas->node = MA_ERROR(-ENOMEM);
+#ifndef MAS_START
+	mas->status = ma_error;
+#endif
+}
+NOKPROBE_SYMBOL(fdm_mas_set_enomem);
+
+/*
+ * Does fdm_mas_set_enomem() leave a state the kernel's own mas_is_err()
+ * sees? If not, the dontcopy step would let dup_mmap() go on with the
+ * parent's VMA in the child's tree: refuse the step instead.
+ */
+static bool fdm_mas_error_works(void)
+{
+#ifndef MAS_START
+	MA_STATE(mas, NULL, 0, 0);
+
+	fdm_mas_set_enomem(&mas);
+	return mas_is_err(&mas);
+#else
+	return true;	/* the node is the error; mas_is_err() is not exported */
+#endif
+}
+
 /* Called once at load, before the probes are registered. */
 void fdm_compat_init(void)
 {
 	if (!fdm_can_signal()) {
 		fdm_steps[FDM_KILL].available = false;
 		fdm_steps[FDM_KILL].why = "PREEMPT_RT:no-signal-from-kprobe";
+	}
+	if (!fdm_mas_error_works()) {
+		fdm_steps[FDM_DONTCOPY].available = false;
+		fdm_steps[FDM_DONTCOPY].why = "no-ma_state-error-to-leave";
 	}
 	if (!fdm_vma_lock_can_fail()) {
 		fdm_steps[FDM_LOCK].available = false;
@@ -102,20 +138,6 @@ int fdm_compat_placement(struct fdm_step_desc *d, struct kprobe *kp)
 	return -EOPNOTSUPP;
 }
 
-/*
- * Leave @mas as a failed node allocation leaves it. v6.8 "maple_tree:
- * separate ma_state node from status" moved the error flag into ->status
- * (Kbuild tests the header).
- * Runs in place of mas_store_gfp(), so not traced or probed either.
- */
-notrace void fdm_mas_set_enomem(struct ma_state *mas)
-{
-	mas->node = MA_ERROR(-ENOMEM);
-#ifdef FDM_HAVE_MA_STATUS
-	mas->status = ma_error;
-#endif
-}
-NOKPROBE_SYMBOL(fdm_mas_set_enomem);
 
 /*
  * PREEMPT_RT (mainline since v6.12, Debian's -rt flavours): spinlock_t is a sleeping

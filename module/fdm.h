@@ -17,7 +17,11 @@ struct ftrace_ops;
 struct ftrace_regs;
 struct pid;
 
-/* Steps of dup_mmap() that can be failed; order is the order of the copy. */
+/*
+ * Steps of dup_mmap() that can be failed: the per-VMA ones in the order of
+ * the copy, then those added later (arch after the last VMA; dontcopy and
+ * lock at a VMA, before its copy).
+ */
 enum fdm_step {
 	FDM_MT_DUP,
 	FDM_ACCOUNT,
@@ -149,6 +153,7 @@ enum fdm_stat {
 	FDM_STAT_AUDIT_STALE,
 	FDM_STAT_AUDIT_EMPTY,
 	FDM_STAT_AUDIT_BUSY,
+	FDM_STAT_EARLY_UNDONE,
 	FDM_NR_STATS,
 };
 

@@ -132,15 +132,43 @@ out:
 }
 NOKPROBE_SYMBOL(fdm_start_pre);
 
-/* The end of the bracket: the slot goes back, whatever the fork's outcome. */
+/* Forget the pending audit of @mm (a child that was not failed after all). */
+static void fdm_pending_drop(struct mm_struct *mm)
+{
+	int i;
+
+	lockdep_assert_held(&fdm.lock);
+	for (i = 0; i < FDM_PENDING; i++) {
+		if (fdm.pending[i].mm != mm)
+			continue;
+		fdm.pending[i].mm = NULL;
+		atomic_dec(&fdm.npending);
+		return;
+	}
+}
+
+/*
+ * The end of the bracket: the slot goes back, whatever the fork's outcome.
+ * An early step decided at uprobe_dup_mmap() whose call never came (the
+ * loop stopped before the target's store: a real error, a fatal signal)
+ * injected nothing: its count and pending audit are taken back.
+ */
 int fdm_end_pre(struct kprobe *p, struct pt_regs *regs)
 {
 	struct fdm_slot *s = fdm_my_slot();
+	bool undo;
 	unsigned long flags;
 
 	if (!s)
 		return 0;
+	undo = s->early && s->injected && !s->diverted;
+	if (undo) {
+		atomic_long_dec(&fdm.injections[s->step]);
+		fdm_stat_inc(FDM_STAT_EARLY_UNDONE);
+	}
 	raw_spin_lock_irqsave(&fdm.lock, flags);
+	if (undo && s->child)
+		fdm_pending_drop(s->child);
 	WRITE_ONCE(s->task, NULL);
 	s->state = FDM_SLOT_FREE;
 	atomic_dec(&fdm.active);
@@ -410,7 +438,7 @@ static bool fdm_at_target(struct fdm_slot *s, struct pt_regs *regs)
 		break;
 	case FDM_ARG0_KILLABLE:
 		/* A vma_start_write() that cannot fail must not be skipped. */
-		if (regs_get_kernel_argument(regs, 1) != TASK_KILLABLE)
+		if ((int)regs_get_kernel_argument(regs, 1) != TASK_KILLABLE)
 			return false;
 		vma = (struct vm_area_struct *)regs_get_kernel_argument(regs, 0);
 		break;

@@ -287,8 +287,12 @@ static void fdm_idle_fn(struct work_struct *work)
 			fdm_disable();
 		goto out;
 	}
+	/*
+	 * A fork still in its bracket may have been decided early under the
+	 * previous step: its kprobe stays until the bracket is empty.
+	 */
 	keep = fdm_step_owner[fdm.step];
-	if (!fdm_steps_off(keep))
+	if (atomic_read(&fdm.active) || !fdm_steps_off(keep))
 		fdm_idle_later();
 out:
 	mutex_unlock(&fdm.mutex);

@@ -1,8 +1,10 @@
 #!/bin/sh
 # Every available step at VMA first/second/middle/last: the fork fails with
 # ENOMEM (the kill step: the forking task dies), last names the VMA, stats
-# count one injection per failed fork; past the last VMA, on a MADV_DONTFORK
-# VMA and (for anon_vma/page_tables) on a MADV_WIPEONFORK VMA nothing fails.
+# count one injection per failed fork; past the last VMA (except arch, which
+# fails only there), on a MADV_DONTFORK VMA (except mt_dup, lock and
+# dontcopy) and (for anon_vma/page_tables) on a MADV_WIPEONFORK VMA nothing
+# fails.
 set -eu
 . "$(dirname "$0")/lib.sh"
 

@@ -15,8 +15,8 @@ int run_kill(const char *spec, const char *step, int nvmas, int mix,
 	 * where the VM_DONTCOPY VMAs are (the audit leaves them out).
 	 */
 	struct {
-		int idx, applies, total, ndc, dc[8];
-		struct mapent m, next;
+		int idx, applies, total, ndc, dc[8], nexti;
+		struct mapent m, next;	/* the target and the next copied VMA */
 	} info = { .idx = -1 };
 	int pfd[2], status, killed, j;
 	struct snap a, b;
@@ -40,8 +40,11 @@ int run_kill(const char *spec, const char *step, int nvmas, int mix,
 		info.total = nmaps;
 		if (info.idx >= 0 && info.idx < nmaps)
 			info.m = maps[info.idx];
-		if (info.idx >= 0 && info.idx + 1 < nmaps)
-			info.next = maps[info.idx + 1];
+		info.nexti = info.idx + 1;
+		while (info.idx >= 0 && info.nexti < nmaps && maps[info.nexti].dontcopy)
+			info.nexti++;
+		if (info.idx >= 0 && info.nexti < nmaps)
+			info.next = maps[info.nexti];
 		for (j = 0; j < nmaps; j++)
 			if (maps[j].dontcopy && info.ndc < 8)
 				info.dc[info.ndc++] = j;
@@ -76,7 +79,8 @@ int run_kill(const char *spec, const char *step, int nvmas, int mix,
 		    b.inj - a.inj, b.failed - a.failed, b.exit_mmap - a.exit_mmap, want);
 	if (want && info.idx >= 0) {
 		maps[info.idx] = info.m;
-		maps[info.idx + 1] = info.next;
+		if (info.nexti < MAX_MAPS)
+			maps[info.nexti] = info.next;
 		nmaps = info.idx + 1;
 		for (j = 0; j < info.ndc; j++)
 			maps[info.dc[j]].dontcopy = 1;
