@@ -8,8 +8,12 @@
  * every fork at that anon page, so the child's copy of the file VMA ends at
  * the failure point. The parent forks back to back while the helper
  * (reg.c, SCHED_FIFO on the same CPU) registers a uprobe on the file at
- * offset 0 through tracefs. Then the parent unmaps both, removes the file
- * and starts again: the probed VMA of each cycle never had an anon_vma.
+ * offset 0 through tracefs, its enable write a tenth of a fork after the
+ * parent's first fork started: percpu_down_write(&dup_mmap_sem) then waits
+ * for that fork, inside dup_mmap(). Once the enable returned the parent
+ * stops forking, waits for the helper to remove the event, unmaps both,
+ * removes the file and starts again: the probed VMA of each cycle never had
+ * an anon_vma.
  *
  * On a kernel without 64c37e134b12 and 8ac662f5da19 the registration reaches
  * the failed child and oopses in find_mergeable_anon_vma(); fixed kernels
@@ -17,12 +21,16 @@
  */
 #define _GNU_SOURCE
 #include <getopt.h>
+#include <poll.h>
 #include <signal.h>
 #include <sys/mman.h>
 #include <sys/wait.h>
 #include <time.h>
 
 #include "upstress.h"
+
+/* A cycle's registration (one fork or two, a few tracefs writes) takes longer only if stuck. */
+#define UP_CYCLE_LIMIT_S 60
 
 static volatile sig_atomic_t stop;
 
@@ -36,7 +44,7 @@ static void on_stop(int sig)
 static void usage(FILE *f)
 {
 	fprintf(f,
-"usage: upstress [-t SECONDS] [-n VMAS] [--cpu C] [--prio P] [--delay-us US]\n"
+"usage: upstress [-t SECONDS] [-n VMAS] [--cpu C] [--prio P] [--delay-us US] [--kmsg]\n"
 "  Fork back to back, every fork failed by fail_dup_mmap at an anon page\n"
 "  placed right after a fresh PROT_EXEC tmpfs file mapping, while a SCHED_FIFO\n"
 "  helper on the same CPU registers a uprobe on that file (tracefs); a new\n"
@@ -47,8 +55,9 @@ static void usage(FILE *f)
 "  --cpu C       CPU for the parent and the helper (default 0)\n"
 "  --prio P      the helper's SCHED_FIFO priority (default 50)\n"
 "  --kmsg       log the first 20 cycles and every 100th to /dev/kmsg\n"
-"  --delay-us US the helper sleeps a random 0..US before enabling (default:\n"
-"                twice the mean fork time of the previous cycle)\n"
+"  --delay-us US the helper sleeps US between creating and enabling the\n"
+"                event, the parent forking (default: a tenth of the mean\n"
+"                failed fork so far; one fork alone before the first cycle)\n"
 "prints: upstress: N cycles, M failed forks, E errors\n"
 "exit: 0 only ENOMEM and no tracefs error, 1 otherwise, 2 usage, 4 skip\n");
 }
@@ -73,18 +82,6 @@ static unsigned long long now_ns(void)
 
 	clock_gettime(CLOCK_MONOTONIC, &ts);
 	return ts.tv_sec * 1000000000ULL + ts.tv_nsec;
-}
-
-static unsigned int rnd(void)
-{
-	static unsigned int x;
-
-	if (!x)
-		x = (unsigned int)now_ns() ^ (unsigned int)getpid() << 16 ^ 1;
-	x ^= x << 13;
-	x ^= x >> 17;
-	x ^= x << 5;
-	return x;
 }
 
 /* A line in the kernel log: where a splat's cycle shows on the console. */
@@ -164,40 +161,56 @@ struct counts {
 	unsigned long long fork_ns, forks;
 };
 
-/* Fork until the helper is done; count; -1 on an unexpected errno. */
-static int fork_until_done(struct up_shared *sh, struct counts *c, unsigned long long limit_ns)
+/* One fork, which must fail with ENOMEM; timed. 0, or -1 if it did not. */
+static int fork_once_timed(struct counts *c)
 {
-	unsigned long long t0 = now_ns(), n = 0;
+	unsigned long long t = now_ns();
 	int status;
+	pid_t pid;
 
-	while (!__atomic_load_n(&sh->done, __ATOMIC_ACQUIRE)) {
-		pid_t pid = fork();
-
-		n++;
-		if (pid == 0)
-			_exit(0);
-		if (pid > 0) {
-			c->ok++;
-			waitpid(pid, &status, 0);
-			if (stop)	/* disarmed by the signal handler */
-				continue;
-			fprintf(stderr, "upstress: a fork succeeded (module not armed?)\n");
-			return -1;
-		}
-		if (errno != ENOMEM) {
-			c->other++;
-			fprintf(stderr, "upstress: fork: %s (want ENOMEM)\n", strerror(errno));
-			return -1;
-		}
-		c->failed++;
-		if (now_ns() - t0 > limit_ns) {
-			fprintf(stderr, "upstress: the helper did not finish a cycle in %llu s\n",
-				limit_ns / 1000000000ULL);
-			return -1;
-		}
+	pid = fork();
+	if (pid == 0)
+		_exit(0);
+	if (pid > 0) {
+		c->ok++;
+		waitpid(pid, &status, 0);
+		if (stop)	/* disarmed by the signal handler */
+			return 0;
+		fprintf(stderr, "upstress: a fork succeeded (module not armed?)\n");
+		return -1;
 	}
-	c->forks += n;
-	c->fork_ns += now_ns() - t0;
+	if (errno != ENOMEM) {
+		c->other++;
+		fprintf(stderr, "upstress: fork: %s (want ENOMEM)\n", strerror(errno));
+		return -1;
+	}
+	c->failed++;
+	c->forks++;
+	c->fork_ns += now_ns() - t;
+	return 0;
+}
+
+/*
+ * Fork until the helper's enable write returned, then wait for the end of
+ * its cycle (result pipe). Counts; -1 on an unexpected fork result.
+ */
+static int fork_until_registered(struct up_shared *sh, int res_fd, struct counts *c)
+{
+	struct pollfd pfd = { .fd = res_fd, .events = POLLIN };
+	unsigned long long t0 = now_ns();
+	char b;
+
+	while (!__atomic_load_n(&sh->registered, __ATOMIC_ACQUIRE)) {
+		if (fork_once_timed(c))
+			return -1;
+		if (now_ns() - t0 > UP_CYCLE_LIMIT_S * 1000000000ULL)
+			break;
+	}
+	if (poll(&pfd, 1, UP_CYCLE_LIMIT_S * 1000) != 1 || read(res_fd, &b, 1) != 1) {
+		fprintf(stderr, "upstress: the helper did not finish a cycle in %d s\n",
+			UP_CYCLE_LIMIT_S);
+		return -1;
+	}
 	return 0;
 }
 
@@ -210,7 +223,7 @@ int main(int argc, char **argv)
 	long secs = 60, nvmas = 500, cpu = 0, prio = 50, delay_us = -1, kmsg = 0;
 	struct counts c = { 0 };
 	struct up_shared *sh;
-	int cmd[2], idx = -1, armed = 0, o, status, rc;
+	int cmd[2], res[2], idx = -1, armed = 0, o, status, rc;
 	unsigned long long end;
 	char path[128];
 	pid_t me = getpid(), helper;
@@ -261,16 +274,18 @@ int main(int argc, char **argv)
 	}
 	/* Shared page and helper before the fillers: nothing armed yet. */
 	sh = mmap(NULL, PAGE, PROT_READ | PROT_WRITE, MAP_SHARED | MAP_ANONYMOUS, -1, 0);
-	if (sh == MAP_FAILED || pipe(cmd))
+	if (sh == MAP_FAILED || pipe(cmd) || pipe(res))
 		return 1;
 	helper = fork();
 	if (helper < 0)
 		return 1;
 	if (!helper) {
 		close(cmd[1]);
-		_exit(reg_main(cmd[0], sh, me, (int)cpu, (int)prio));
+		close(res[0]);
+		_exit(reg_main(cmd[0], res[1], sh, me, (int)cpu, (int)prio));
 	}
 	close(cmd[0]);
+	close(res[1]);
 	signal(SIGPIPE, SIG_IGN);
 	signal(SIGINT, on_stop);
 	signal(SIGTERM, on_stop);
@@ -312,6 +327,9 @@ int main(int argc, char **argv)
 				armed = 1;
 				printf("# upstress: pid %d, %ld filler VMAs, file VMA #%d at 0x%lx, failing VMA #%d, CPU %ld\n",
 				       (int)me, nvmas, idx - 1, UP_ADDR, idx, cpu);
+				/* One fork alone: its time sets the first delay. */
+				if (fork_once_timed(&c))
+					c.errors++;
 			}
 		}
 		if (c.errors) {
@@ -321,17 +339,18 @@ int main(int argc, char **argv)
 		}
 		if (kmsg && (c.cycles < 20 || !(c.cycles % 100)))
 			log_kmsg("upstress: cycle %ld, %ld failed forks so far\n", c.cycles, c.failed);
+		/* Let the first fork get into dup_mmap() before the enable. */
 		if (delay_us >= 0)
-			cm.delay_us = delay_us ? rnd() % (delay_us + 1) : 0;
+			cm.delay_us = delay_us;
 		else if (c.forks)
-			cm.delay_us = rnd() % (2 * c.fork_ns / c.forks / 1000 + 1);
+			cm.delay_us = c.fork_ns / c.forks / 1000 / 10;
 		else
-			cm.delay_us = rnd() % 2000;
-		__atomic_store_n(&sh->done, 0, __ATOMIC_RELEASE);
+			cm.delay_us = 1000;
+		__atomic_store_n(&sh->registered, 0, __ATOMIC_RELEASE);
 		if (write(cmd[1], &cm, sizeof(cm)) != (ssize_t)sizeof(cm)) {
 			fprintf(stderr, "upstress: the helper is gone\n");
 			c.errors++;
-		} else if (fork_until_done(sh, &c, 60 * 1000000000ULL)) {
+		} else if (fork_until_registered(sh, res[0], &c)) {
 			c.errors++;
 		} else if (sh->err) {
 			fprintf(stderr, "upstress: cycle %ld: tracefs %s on %s: %s\n", c.cycles,
@@ -346,12 +365,13 @@ int main(int argc, char **argv)
 	}
 	disarm();
 	close(cmd[1]);		/* EOF: the helper removes its event and exits */
+	close(res[0]);
 	if (waitpid(helper, &status, 0) != helper || !WIFEXITED(status) || WEXITSTATUS(status)) {
 		fprintf(stderr, "upstress: the helper failed\n");
 		c.errors++;
 	}
 	if (c.forks)
-		printf("# upstress: %.1f failed forks per cycle, %llu us per fork\n",
+		printf("# upstress: %.1f failed forks per cycle, %llu us per failed fork\n",
 		       (double)c.failed / (c.cycles ? c.cycles : 1), c.fork_ns / c.forks / 1000);
 	if (c.ok || c.other)
 		printf("# upstress: %ld forks succeeded, %ld failed with another errno\n", c.ok, c.other);

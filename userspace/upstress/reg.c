@@ -3,7 +3,8 @@
  * The registering helper: a process of its own (it maps nothing the uprobe
  * is on), SCHED_FIFO and pinned to the forking parent's CPU. Per cycle it
  * creates a uprobe event on the parent's fresh file, sleeps a little (the
- * parent forks meanwhile), enables it, disables it and removes it.
+ * parent forks meanwhile), enables it, tells the parent to stop forking,
+ * disables the event and removes it.
  *
  * Enabling runs register_for_each_vma(), whose percpu_down_write(&dup_mmap_sem)
  * waits for a fork inside dup_mmap(); that fork's percpu_up_read() wakes
@@ -84,7 +85,8 @@ static void remove_event(void)
 }
 
 /* One registration on the parent's file of this cycle; the first error. */
-static int reg_cycle(pid_t parent, const struct up_cmd *c, int *stage)
+static int reg_cycle(pid_t parent, const struct up_cmd *c, struct up_shared *sh,
+		     int *stage)
 {
 	char file[128], def[256];
 	struct timespec ts;
@@ -103,6 +105,8 @@ static int reg_cycle(pid_t parent, const struct up_cmd *c, int *stage)
 	}
 	*stage = UP_ENABLE;
 	err = tracefs_write("events/" UP_GROUP "/" UP_EVENT "/enable", "1");
+	/* The parent stops forking: the disable need not wait for a fork. */
+	__atomic_store_n(&sh->registered, 1, __ATOMIC_RELEASE);
 	if (!err)
 		*stage = UP_DISABLE;
 	e = tracefs_write("events/" UP_GROUP "/" UP_EVENT "/enable", "0");
@@ -120,7 +124,8 @@ static int reg_cycle(pid_t parent, const struct up_cmd *c, int *stage)
  * The helper's main loop: one cycle per command until the pipe's EOF (the
  * parent closed it or died). Returns the exit status.
  */
-int reg_main(int cmd_fd, struct up_shared *sh, pid_t parent, int cpu, int prio)
+int reg_main(int cmd_fd, int res_fd, struct up_shared *sh, pid_t parent, int cpu,
+	     int prio)
 {
 	struct sched_param sp = { .sched_priority = prio };
 	struct up_cmd c;
@@ -148,12 +153,14 @@ int reg_main(int cmd_fd, struct up_shared *sh, pid_t parent, int cpu, int prio)
 			continue;
 		if (n != sizeof(c))
 			break;
-		err = reg_cycle(parent, &c, &stage);
+		err = reg_cycle(parent, &c, sh, &stage);
 		if (err)
 			remove_event();
 		sh->err = -err;
 		sh->stage = err ? stage : 0;
-		__atomic_store_n(&sh->done, 1, __ATOMIC_RELEASE);
+		__atomic_store_n(&sh->registered, 1, __ATOMIC_RELEASE);
+		if (write(res_fd, "", 1) != 1)
+			break;
 	}
 	remove_event();
 	return 0;

@@ -14,9 +14,13 @@
 #define UP_GROUP "fdm_up"
 #define UP_EVENT "u"
 
-/* What the helper tells the parent, in a MAP_SHARED page. */
+/*
+ * What the helper tells the parent, in a MAP_SHARED page: the parent forks
+ * until "registered", then reads one byte from the result pipe (the helper
+ * writes it once the event is disabled and removed) and looks at err.
+ */
 struct up_shared {
-	int done;	/* set (release) when the cycle's registration is over */
+	int registered;	/* set (release) once the enable write returned */
 	int err;	/* 0, or the errno of the first failing tracefs write */
 	int stage;	/* which write failed (enum up_stage) */
 };
@@ -35,6 +39,7 @@ void up_path(char *buf, size_t len, pid_t parent, unsigned int cycle);
 const char *up_stage_name(int stage);
 int up_find_tracefs(void);
 int pin_cpu(int cpu);
-int reg_main(int cmd_fd, struct up_shared *sh, pid_t parent, int cpu, int prio);
+int reg_main(int cmd_fd, int res_fd, struct up_shared *sh, pid_t parent, int cpu,
+	     int prio);
 
 #endif
