@@ -7,7 +7,7 @@ set -eu
 . "$(dirname "$0")/lib.sh"
 
 usage() { echo "usage: kmemleak.sh [-n VMAS]"; }
-vmas=60
+vmas=40
 while [ $# -gt 0 ]; do
 	case $1 in
 	-n) vmas=$(num_arg -n "$2"); shift 2 ;;
