@@ -139,3 +139,8 @@ ktap_subtest() {
 	*) ktap_not_ok "$d (exit $rc)" ;;
 	esac
 }
+# The positive-control kernel's "fdm_control: enabled: ..." boot line, as a
+# comment (scripts/corpus and make check read it; nothing on other kernels).
+fdm_control_line() {
+	dmesg | grep -m1 'fdm_control: enabled' | sed 's/^\[[ 0-9.]*\] /# /' || true
+}

@@ -52,7 +52,7 @@ trap cleanup EXIT INT TERM
 fdm_zram_swapon
 echo "# $(uname -r), preempt: $(cat /sys/kernel/debug/sched/preempt 2>/dev/null || echo unknown)"
 # The positive-control kernel says which fixed bugs it has back (docs/corpus.md).
-dmesg | grep -m1 'fdm_control: enabled' | sed 's/^\[[ 0-9.]*\] /# /' || true
+fdm_control_line
 ktap_header 7
 
 fdm_defaults

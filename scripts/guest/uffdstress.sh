@@ -29,7 +29,7 @@ fdm_load
 trap fdm_disarm EXIT INT TERM
 
 echo "# $(uname -r)"
-dmesg | grep -m1 'fdm_control: enabled' | sed 's/^\[[ 0-9.]*\] /# /' || true
+fdm_control_line
 ktap_header 4
 fdm_defaults
 echo "@@FDM-STRESS-START $(cut -d' ' -f1 /proc/uptime)"
