@@ -23,7 +23,7 @@ steps=$(awk '$3 == "available" { print $1 }' $FDM/steps)
 unavail=$(awk '$3 != "available" { print $1 }' $FDM/steps)
 n=0
 for s in $steps; do n=$((n + 6)); done
-n=$((n + 2))
+n=$((n + 3))
 for s in $unavail; do n=$((n + 1)); done
 ktap_header $n
 echo "# kernel $(uname -r); steps available: $(echo $steps)"
@@ -59,4 +59,8 @@ ktap_subtest "armed through addr (an address inside the middle VMA): last report
 	forker --vmas "$vmas" --by-addr --index middle --step vma_alloc --forks 2
 ktap_subtest "armed through addr at the last VMA" \
 	forker --vmas "$vmas" --by-addr --index last --step page_tables
+# An early step (mt_dup, dontcopy) decided but never carried out means the
+# decision picked a VMA where its store does not happen.
+und=$(fdm_stat early_not_carried_out)
+ktap_check "no early decision left undone (early_not_carried_out $und)" test "$und" = 0
 ktap_finish
