@@ -8,6 +8,9 @@
 
 #include "forker.h"
 
+/* VM_DONTCOPY VMAs the victim can report; more is an error, not a cut. */
+#define KILL_MAX_DC 16
+
 int run_kill(const char *spec, const char *step, int nvmas, int mix,
 	     int dontfork, int wipeonfork)
 {
@@ -15,7 +18,7 @@ int run_kill(const char *spec, const char *step, int nvmas, int mix,
 	 * where the VM_DONTCOPY VMAs are (the audit leaves them out).
 	 */
 	struct {
-		int idx, applies, total, ndc, dc[8], nexti;
+		int idx, applies, total, ndc, dc[KILL_MAX_DC], nexti;
 		struct mapent m, next;	/* the target and the next copied VMA */
 	} info = { .idx = -1 };
 	int pfd[2], status, killed, j;
@@ -45,9 +48,16 @@ int run_kill(const char *spec, const char *step, int nvmas, int mix,
 			info.nexti++;
 		if (info.idx >= 0 && info.nexti < nmaps)
 			info.next = maps[info.nexti];
-		for (j = 0; j < nmaps; j++)
-			if (maps[j].dontcopy && info.ndc < 8)
-				info.dc[info.ndc++] = j;
+		for (j = 0; j < nmaps; j++) {
+			if (!maps[j].dontcopy)
+				continue;
+			if (info.ndc == KILL_MAX_DC) {
+				fprintf(stderr, "forker: kill: more than %d VM_DONTCOPY VMAs\n",
+					KILL_MAX_DC);
+				_exit(2);
+			}
+			info.dc[info.ndc++] = j;
+		}
 		if (write(pfd[1], &info, sizeof(info)) != sizeof(info))
 			_exit(2);
 		if (info.idx < 0 || arm(step, info.idx))
