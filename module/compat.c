@@ -36,6 +36,13 @@ struct fdm_step_desc fdm_steps[FDM_NR_STEPS] = {
 	/* vma_start_write_killable() is inline: its __vma_start_write() */
 	[FDM_LOCK] = { "lock", "__vma_start_write", FDM_ARG0_KILLABLE,
 		       FDM_RET_EINTR },
+	/*
+	 * ksm_fork() is inline: its __ksm_enter(child), before any VMA, only
+	 * for a MMF_VM_MERGEABLE parent. 985da552a98e "fork: only invoke
+	 * khugepaged, ksm hooks if no error" (6.12.y, 7.x) made it void and
+	 * moved it after a successful copy: no error exit there.
+	 */
+	[FDM_KSM] = { "ksm", "__ksm_enter", FDM_ARG0_CHILD, FDM_RET_ENOMEM },
 };
 
 /*
@@ -85,6 +92,20 @@ static bool fdm_mas_error_works(void)
 #endif
 }
 
+/*
+ * Does dup_mmap() fail when ksm_fork() does? Up to 985da552a98e ksm_fork()
+ * returns __ksm_enter()'s error and dup_mmap() goes to out; since, it is
+ * void, called after the copy. The kernel's ksm.h says which (Kbuild).
+ */
+static bool fdm_ksm_fork_can_fail(void)
+{
+#ifdef FDM_HAVE_INT_KSM_FORK
+	return IS_ENABLED(CONFIG_KSM);
+#else
+	return false;
+#endif
+}
+
 /* Called once at load, before the probes are registered. */
 void fdm_compat_init(void)
 {
@@ -99,6 +120,11 @@ void fdm_compat_init(void)
 	if (!fdm_vma_lock_can_fail()) {
 		fdm_steps[FDM_LOCK].available = false;
 		fdm_steps[FDM_LOCK].why = "no-killable-vma_start_write-before-7.x";
+	}
+	if (!fdm_ksm_fork_can_fail()) {
+		fdm_steps[FDM_KSM].available = false;
+		fdm_steps[FDM_KSM].why = IS_ENABLED(CONFIG_KSM) ?
+			"ksm_fork-void-after-copy:985da552a98e" : "no-CONFIG_KSM";
 	}
 }
 

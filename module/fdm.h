@@ -20,7 +20,7 @@ struct pid;
 /*
  * Steps of dup_mmap() that can be failed: the per-VMA ones in the order of
  * the copy, then those added later (arch after the last VMA; dontcopy and
- * lock at a VMA, before its copy).
+ * lock at a VMA, before its copy; ksm before any VMA, like mt_dup).
  */
 enum fdm_step {
 	FDM_MT_DUP,
@@ -34,6 +34,7 @@ enum fdm_step {
 	FDM_ARCH,
 	FDM_DONTCOPY,
 	FDM_LOCK,
+	FDM_KSM,
 	FDM_NR_STEPS,
 };
 
@@ -46,6 +47,7 @@ enum fdm_vma_arg {
 	FDM_ARG0_KILLABLE,	/* a VMA in arg 0, arg 1 TASK_KILLABLE */
 	FDM_ARG_MAS,		/* a tree store of the VMA's range: arg 0 */
 	FDM_ARG_CHILD,		/* no VMA: the child mm in arg 1, after the last */
+	FDM_ARG0_CHILD,		/* no VMA: the child mm in arg 0, before any */
 };
 
 enum fdm_ret {

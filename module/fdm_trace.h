@@ -23,6 +23,7 @@ TRACE_DEFINE_ENUM(FDM_KILL);
 TRACE_DEFINE_ENUM(FDM_ARCH);
 TRACE_DEFINE_ENUM(FDM_DONTCOPY);
 TRACE_DEFINE_ENUM(FDM_LOCK);
+TRACE_DEFINE_ENUM(FDM_KSM);
 
 TRACE_EVENT(fdm_inject,
 	TP_PROTO(pid_t pid, long index, int step, unsigned long start,
@@ -57,7 +58,8 @@ TRACE_EVENT(fdm_inject,
 				   { FDM_KILL, "kill" },
 				   { FDM_ARCH, "arch" },
 				   { FDM_DONTCOPY, "dontcopy" },
-				   { FDM_LOCK, "lock" }),
+				   { FDM_LOCK, "lock" },
+				   { FDM_KSM, "ksm" }),
 		  __entry->start, __entry->end, __entry->error)
 );
 

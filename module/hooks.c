@@ -444,6 +444,10 @@ static bool fdm_at_target(struct fdm_slot *s, struct pt_regs *regs)
 		break;
 	case FDM_ARG_CHILD:
 		return regs_get_kernel_argument(regs, 1) == (unsigned long)s->child;
+	case FDM_ARG0_CHILD:
+		/* Not madvise()'s or prctl()'s __ksm_enter(): this fork's child. */
+		return s->child &&
+		       regs_get_kernel_argument(regs, 0) == (unsigned long)s->child;
 	default:
 		return false;
 	}

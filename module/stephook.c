@@ -52,11 +52,12 @@ FDM_PARKING(7)
 FDM_PARKING(8)
 FDM_PARKING(9)
 FDM_PARKING(10)
+FDM_PARKING(11)
 
 static void (* const fdm_parking[])(void) = {
 	fdm_parking0, fdm_parking1, fdm_parking2, fdm_parking3,
 	fdm_parking4, fdm_parking5, fdm_parking6, fdm_parking7,
-	fdm_parking8, fdm_parking9, fdm_parking10,
+	fdm_parking8, fdm_parking9, fdm_parking10, fdm_parking11,
 };
 static_assert(ARRAY_SIZE(fdm_parking) == FDM_NR_STEPS);
 

@@ -23,7 +23,7 @@ static uint32_t rnd(uint32_t n)
 
 static const char *const words[] = {
 	"mt_dup", "account", "vma_alloc", "policy", "uffd", "anon_vma",
-	"page_tables", "kill", "-", "1", "0", "-1", "0x", "0x10",
+	"page_tables", "kill", "ksm", "-", "1", "0", "-1", "0x", "0x10",
 	"18446744073709551616", "9223372036854775808", "2147483648",
 	"4194304", "4194305", "100", "101", "fuzzname",
 };

@@ -36,7 +36,8 @@ for s in $steps; do n=$((n + $(where "$s" | wc -w))); done
 ktap_header $n
 for s in $steps; do
 	for i in $(where "$s"); do
-		ktap_subtest "audit after $s at $i" forker --vmas "$vmas" --dontfork 5 --index $i --step "$s" --audit
+		# shellcheck disable=SC2046
+		ktap_subtest "audit after $s at $i" forker --vmas "$vmas" --dontfork 5 --index $i --step "$s" --audit $(fdm_step_opts "$s")
 	done
 done
 

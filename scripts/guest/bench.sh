@@ -93,7 +93,8 @@ while [ $i -lt $reps ]; do
 		sng="$sng${sng:+,}$(stress-ng --fork 1 --timeout ${rsecs}s --metrics-brief 2>&1 |
 			awk '$0 ~ /fork/ && $(NF-1) ~ /^[0-9.]+$/ { v = $(NF-1) } END { print v }')"
 	fi
-	sweep="$sweep${sweep:+,}$(forker --sweep --vmas 200 | sed -n 's/^# sweep: .*failures, \([0-9.]*\) s$/\1/p')"
+	# shellcheck disable=SC2046
+	sweep="$sweep${sweep:+,}$(forker --sweep --vmas 200 $(fdm_sweep_opts) | sed -n 's/^# sweep: .*failures, \([0-9.]*\) s$/\1/p')"
 	i=$((i + 1))
 done
 rmmod fail_dup_mmap

@@ -2,7 +2,7 @@
 # Every available step at VMA first/second/middle/last: the fork fails with
 # ENOMEM (the kill step: the forking task dies), last names the VMA, stats
 # count one injection per failed fork; past the last VMA (except arch, which
-# fails only there), on a MADV_DONTFORK VMA (except mt_dup, lock and
+# fails only there), on a MADV_DONTFORK VMA (except mt_dup, ksm, lock and
 # dontcopy) and (for anon_vma/page_tables) on a MADV_WIPEONFORK VMA nothing
 # fails.
 set -eu
@@ -35,16 +35,21 @@ for s in $unavail; do
 		ktap_not_ok "unavailable step $s: write gave $r, want EOPNOTSUPP"
 	fi
 done
+# ksm (6.1) needs a MMF_VM_MERGEABLE parent: fdm_step_opts gives --mergeable.
+# shellcheck disable=SC2086
 for s in $steps; do
+	o=$(fdm_step_opts "$s")
 	for i in first second middle last; do
-		ktap_subtest "$s at $i" forker --vmas "$vmas" --index $i --step "$s" --forks 2
+		ktap_subtest "$s at $i" forker --vmas "$vmas" --index $i --step "$s" --forks 2 $o
 	done
-	ktap_subtest "$s past the last VMA" forker --vmas "$vmas" --index past --step "$s"
+	ktap_subtest "$s past the last VMA" forker --vmas "$vmas" --index past --step "$s" $o
 	case $s in
 	anon_vma | page_tables) ktap_subtest "$s at a MADV_WIPEONFORK VMA does not fail" \
 		forker --vmas "$vmas" --wipeonfork 4 --index wipeonfork --step "$s" --expect ok ;;
 	mt_dup) ktap_subtest "$s at a MADV_DONTFORK VMA fails (the whole tree is copied first)" \
 		forker --vmas "$vmas" --mix --dontfork 5 --index dontfork --step "$s" --expect fail ;;
+	ksm) ktap_subtest "$s at a MADV_DONTFORK VMA fails (ksm_fork() comes before any VMA)" \
+		forker --vmas "$vmas" --mix --dontfork 5 --index dontfork --step "$s" --expect fail $o ;;
 	lock) ktap_subtest "$s at a MADV_DONTFORK VMA fails (each VMA is locked before the VM_DONTCOPY test)" \
 		forker --vmas "$vmas" --mix --dontfork 5 --index dontfork --step "$s" --expect fail ;;
 	dontcopy) ktap_subtest "$s at a MADV_DONTFORK VMA fails (its clear from the copied tree)" \

@@ -21,7 +21,8 @@ fdm_begin
 ktap_header 2
 echo clear >$K
 ok=1
-forker --sweep --vmas "$vmas" >/tmp/kml.sweep 2>&1 || ok=0
+# shellcheck disable=SC2046
+forker --sweep --vmas "$vmas" $(fdm_sweep_opts) >/tmp/kml.sweep 2>&1 || ok=0
 inj=$(awk '$1 ~ /^injections_/ { n += $2 } END { print n + 0 }' $FDM/stats)
 ktap_check "sweep of $vmas VMAs ran as expected ($inj injected failures)" test $ok = 1 -a "$inj" -gt 0
 sleep 6		# kmemleak reports only objects older than 5 s

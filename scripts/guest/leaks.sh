@@ -52,13 +52,16 @@ ktap_header $((ntests + 1))
 
 settle
 snap /tmp/leak0
-out=$(forker --sweep --vmas "$vmas") || { echo "$out"; ktap_not_ok "first sweep"; exit 1; }
+sopts=$(fdm_sweep_opts)
+# shellcheck disable=SC2086
+out=$(forker --sweep --vmas "$vmas" $sopts) || { echo "$out"; ktap_not_ok "first sweep"; exit 1; }
 settle
 snap /tmp/leak1
 i1=$(injected)
 ok=1
 for r in 1 2; do
-	forker --sweep --vmas "$vmas" >/tmp/sweep.$r || ok=0
+	# shellcheck disable=SC2086
+	forker --sweep --vmas "$vmas" $sopts >/tmp/sweep.$r || ok=0
 done
 settle
 snap /tmp/leak2

@@ -105,6 +105,12 @@ fdm_zram_swapon() {
 	mkswap /dev/zram0 >/dev/null
 	swapon /dev/zram0
 }
+# forker's options for step $1: ksm fires only in a MMF_VM_MERGEABLE
+# parent (ksm_fork() calls __ksm_enter() only then), so --mergeable.
+fdm_step_opts() { if [ "$1" = ksm ]; then echo --mergeable; fi; }
+# The same for a forker that goes through every available step (--sweep,
+# --loop): --mergeable where ksm is available (6.1), nothing elsewhere.
+fdm_sweep_opts() { awk '$1 == "ksm" && $3 == "available" { print "--mergeable" }' $FDM/steps; }
 # Value of NAME in the stats file.
 fdm_stat() { awk -v k="$1" '$1 == k { print $2 }' $FDM/stats; }
 # Run a KTAP-printing command as a subtest: its lines indented by 2 spaces,

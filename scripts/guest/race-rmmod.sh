@@ -30,7 +30,8 @@ steps=$(awk '$3 == "available" && $1 != "kill" { print $1 }' $FDM/steps)
 pids=""
 rm -f /tmp/race.*
 for i in 1 2 3 4; do
-	forker --no-arm --vmas 40 --loop $((secs + 30)) >/tmp/race.$i 2>&1 &
+	# shellcheck disable=SC2046
+	forker --no-arm --vmas 40 --loop $((secs + 30)) $(fdm_sweep_opts) >/tmp/race.$i 2>&1 &
 	pids="$pids $!"
 done
 cycles=0

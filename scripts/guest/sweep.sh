@@ -21,8 +21,9 @@ echo 1 >$FDM/reset
 n=1
 for i in $kills; do n=$((n + 1)); done
 ktap_header $n
+# shellcheck disable=SC2046
 ktap_subtest "every step but kill x every index of a $vmas-VMA parent (one VM_DONTCOPY), audited" \
-	forker --sweep --vmas "$vmas" --dontfork $((vmas / 2)) --audit
+	forker --sweep --vmas "$vmas" --dontfork $((vmas / 2)) --audit $(fdm_sweep_opts)
 for i in $kills; do
 	ktap_subtest "kill at $i, audited" forker --vmas "$vmas" --index "$i" --step kill --audit
 done

@@ -21,6 +21,8 @@ static void usage(FILE *f)
 "  --mix           cycle anon, shared anon, file-backed private and shared VMAs\n"
 "  --dontfork K    MADV_DONTFORK on own VMA K\n"
 "  --wipeonfork K  MADV_WIPEONFORK on own VMA K\n"
+"  --mergeable     MADV_MERGEABLE on the first own anon VMA: the parent is\n"
+"                  MMF_VM_MERGEABLE, so fork calls __ksm_enter() (step ksm)\n"
 "  --index I       target: a number (position in /proc/self/maps) or first,\n"
 "                  second, middle, last, past, dontfork, wipeonfork\n"
 "  --step S        step to fail (default vma_alloc)\n"
@@ -56,14 +58,14 @@ int main(int argc, char **argv)
 		{ "fails", 1, 0, 'F' }, { "audit", 0, 0, 'A' }, { "sweep", 0, 0, 'S' },
 		{ "swap", 0, 0, 'W' }, { "duration", 1, 0, 'D' }, { "procs", 1, 0, 'P' },
 		{ "cpu", 1, 0, 'C' }, { "uprobe-offset", 0, 0, 'U' },
-		{ "bench", 1, 0, 'B' }, { "rate", 1, 0, 'R' },
+		{ "bench", 1, 0, 'B' }, { "rate", 1, 0, 'R' }, { "mergeable", 0, 0, 'M' },
 		{ 0, 0, 0, 0 },
 	};
 	const char *spec = NULL, *step = "vma_alloc", *expect = "auto";
 	int nvmas = 32, mix = 0, dontfork = -1, wipeonfork = -1, forks = 1, noarm = 0;
 	int loop = 0, c;
 	int fail_lo = -1, fail_hi = -1, sweep = 0, swap = 0, duration = 0, procs = 1, cpu = -1;
-	int bench = 0, rate = 0;
+	int bench = 0, rate = 0, mergeable = 0;
 	struct forker_opts o;
 	char junk;
 	char *end;
@@ -103,6 +105,7 @@ int main(int argc, char **argv)
 		case 'U': return print_uprobe_offset();
 		case 'B': bench = v; break;
 		case 'R': rate = v; break;
+		case 'M': mergeable = 1; break;
 		case 'F':
 			if (sscanf(optarg, "%d-%d%c", &fail_lo, &fail_hi, &junk) != 2 ||
 			    fail_lo < 0 || fail_hi < fail_lo) {
@@ -145,6 +148,10 @@ int main(int argc, char **argv)
 		return run_kill(spec, step, nvmas, mix, dontfork, wipeonfork);
 	if (build_vmas(nvmas, mix, dontfork, wipeonfork)) {
 		printf("Bail out! cannot build %d VMAs: %s\n", nvmas, strerror(errno));
+		return KSFT_FAIL;
+	}
+	if (mergeable && make_mergeable()) {
+		printf("Bail out! MADV_MERGEABLE: %s\n", strerror(errno));
 		return KSFT_FAIL;
 	}
 	if (loop)

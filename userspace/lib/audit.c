@@ -44,7 +44,8 @@ int check_audit_quiet(const char *step, int idx, int total, int quiet)
 
 	if (!strcmp(step, "page_tables") || kill)
 		linked = idx + 1;	/* the VMA is in the child's tree already */
-	if (!strcmp(step, "mt_dup"))
+	/* Nothing copied: the whole tree (6.8+), or ksm_fork() (6.1) first. */
+	if (!strcmp(step, "mt_dup") || !strcmp(step, "ksm"))
 		linked = 0;
 	/* 6.x notices the signal at the next VMA it copies: a VM_DONTCOPY one
 	 * is cleared (6.12) or skipped (6.1) before the check.

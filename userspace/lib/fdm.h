@@ -41,6 +41,7 @@ extern int nmaps;
 
 unsigned char pattern(int vma, size_t off);
 int build_vmas(int n, int mix, int dontfork, int wipeonfork);
+int make_mergeable(void);
 int read_maps(void);
 int maps_index_of(uintptr_t addr);
 void read_account_flags(void);

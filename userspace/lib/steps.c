@@ -18,8 +18,12 @@ int step_applies(const char *step, int idx)
 	m = &maps[idx];
 	o = own_of(m->start);
 	dc = m->dontcopy || (o >= 0 && own[o].dontfork);
-	/* Whole tree before any VMA; each VMA's lock before its DONTCOPY test. */
-	if (!strcmp(step, "mt_dup") || !strcmp(step, "lock"))
+	/*
+	 * Whole tree (mt_dup) or ksm_fork() (ksm: a MMF_VM_MERGEABLE parent,
+	 * forker --mergeable) before any VMA: any VMA names the fork; each
+	 * VMA's lock before its DONTCOPY test.
+	 */
+	if (!strcmp(step, "mt_dup") || !strcmp(step, "ksm") || !strcmp(step, "lock"))
 		return 1;
 	if (!strcmp(step, "dontcopy"))	/* only a VM_DONTCOPY VMA is cleared */
 		return dc;

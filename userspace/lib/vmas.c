@@ -78,6 +78,24 @@ int build_vmas(int n, int mix, int dontfork, int wipeonfork)
 	return 0;
 }
 
+/*
+ * MADV_MERGEABLE on the first own private anonymous VMA: the process gets
+ * MMF_VM_MERGEABLE, so a fork calls ksm_fork()'s __ksm_enter() (the ksm step).
+ * The VMA keeps its range (the advice covers all of it): the maps are the same.
+ */
+int make_mergeable(void)
+{
+	int i;
+
+	for (i = 0; i < nown; i++) {
+		if (own[i].kind != K_ANON || own[i].dontfork || own[i].wipeonfork)
+			continue;
+		return madvise((void *)own[i].addr, PAGE, MADV_MERGEABLE);
+	}
+	errno = ENOENT;
+	return -1;
+}
+
 /* Parse /proc/self/maps without malloc (so reading it changes nothing). */
 int read_maps(void)
 {
