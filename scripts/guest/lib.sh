@@ -123,7 +123,7 @@ ktap_subtest() {
 	# process group goes (helpers included), and no helper holding a pipe
 	# can keep this shell waiting.
 	out=$(mktemp /tmp/subtest.XXXXXX)
-	t0=$(cut -d' ' -f1 /proc/uptime)
+	kst_t0=$(cut -d' ' -f1 /proc/uptime)
 	setsid "$@" >"$out" 2>&1 &
 	sp=$!
 	t=0 rc=
@@ -139,7 +139,7 @@ ktap_subtest() {
 	if [ -z "$rc" ]; then wait $sp && rc=0 || rc=$?; else wait $sp 2>/dev/null || true; fi
 	sed 's/^/  /' "$out"
 	rm -f "$out"
-	awk -v t0="$t0" -v d="$d" '{ printf "  # %s took %.0f s\n", d, $1 - t0 }' /proc/uptime
+	awk -v t0="$kst_t0" -v d="$d" '{ printf "  # %s took %.0f s\n", d, $1 - t0 }' /proc/uptime
 	case $rc in
 	0) ktap_ok "$d" ;;
 	4) ktap_n=$((ktap_n + 1)); echo "ok $ktap_n $d # SKIP" ;;

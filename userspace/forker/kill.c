@@ -67,8 +67,11 @@ int run_kill(const char *spec, const char *step, int nvmas, int mix,
 		_exit(4);	/* survived: no injection */
 	}
 	close(pfd[1]);
-	if (read(pfd[0], &info, sizeof(info)) != sizeof(info))
-		info.idx = -1;
+	if (read(pfd[0], &info, sizeof(info)) != sizeof(info)) {
+		waitpid(v, &status, 0);
+		printf("Bail out! the victim reported nothing (status 0x%x)\n", status);
+		return 2;
+	}
 	waitpid(v, &status, 0);
 	knob_write("index", "-1");
 	take_snap(step, &b);

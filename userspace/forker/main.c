@@ -125,6 +125,11 @@ int main(int argc, char **argv)
 		usage(stderr);
 		return 2;
 	}
+	/* Without MMF_VM_MERGEABLE ksm_fork() never calls __ksm_enter(). */
+	if (!sweep && !strcmp(step, "ksm") && !mergeable) {
+		fprintf(stderr, "forker: --step ksm needs --mergeable\n");
+		return 2;
+	}
 	if (!noarm) {
 		if (getuid())
 			ktap_skip_all("not root");

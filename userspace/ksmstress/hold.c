@@ -83,6 +83,10 @@ int hold_main(int cmd_fd, int res_fd, pid_t parent, int cpu, int prio)
 		if (t && t < base)
 			base = t;
 	}
+	if (base == ~0ULL) {
+		fprintf(stderr, "ksmstress-hold: no calibration read of %s worked\n", path);
+		return 1;
+	}
 	thresh = base * 5 > 200000 ? base * 5 : 200000;
 	if (sched_setscheduler(0, SCHED_FIFO, &sp)) {
 		fprintf(stderr, "ksmstress-hold: SCHED_FIFO %d: %s\n", prio, strerror(errno));

@@ -155,9 +155,13 @@ static int hold_result(int res_fd, struct counts *c)
 {
 	struct pollfd pfd = { .fd = res_fd, .events = POLLIN };
 	struct ks_res r;
+	int n;
 
-	if (poll(&pfd, 1, KS_FORK_LIMIT_S * 1000) != 1 ||
-	    read(res_fd, &r, sizeof(r)) != (ssize_t)sizeof(r)) {
+	/* Not restarted after a signal (SA_RESTART does not cover poll). */
+	do
+		n = poll(&pfd, 1, KS_FORK_LIMIT_S * 1000);
+	while (n < 0 && errno == EINTR);
+	if (n != 1 || read(res_fd, &r, sizeof(r)) != (ssize_t)sizeof(r)) {
 		fprintf(stderr, "ksmstress: the helper did not answer in %d s\n", KS_FORK_LIMIT_S);
 		return -1;
 	}

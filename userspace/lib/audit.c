@@ -44,7 +44,7 @@ int check_audit_quiet(const char *step, int idx, int total, int quiet)
 
 	if (!strcmp(step, "page_tables") || kill)
 		linked = idx + 1;	/* the VMA is in the child's tree already */
-	/* Nothing copied: the whole tree (6.8+), or ksm_fork() (6.1) first. */
+	/* Nothing copied: the whole tree (6.8+), or ksm_fork() (to 6.11) first. */
 	if (!strcmp(step, "mt_dup") || !strcmp(step, "ksm"))
 		linked = 0;
 	/* 6.x notices the signal at the next VMA it copies: a VM_DONTCOPY one
@@ -65,7 +65,10 @@ int check_audit_quiet(const char *step, int idx, int total, int quiet)
 		want_entries = want_fresh = linked - dc;
 	} else if (r == R_MARKER) {
 		want_fresh = linked - dc;
-		if (!strcmp(step, "mt_dup")) {
+		/* Nothing copied yet: mt_dup, or ksm_fork() before __mt_dup()
+		 * (6.8 to 6.11, before 985da552a98e).
+		 */
+		if (!strcmp(step, "mt_dup") || !strcmp(step, "ksm")) {
 			want_entries = 0;
 		} else {
 			want_entries = total - dc;
