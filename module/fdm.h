@@ -102,6 +102,7 @@ struct fdm_slot {
 	bool injected;
 	bool early;		/* decided at uprobe_dup_mmap(), see hooks.c */
 	bool diverted;
+	bool reached;		/* the step's function was called in this fork */
 	long target_index;
 	unsigned long start, end;
 	long account_ord;	/* VM_ACCOUNT calls before the target, or -1 */
@@ -156,6 +157,7 @@ enum fdm_stat {
 	FDM_STAT_AUDIT_EMPTY,
 	FDM_STAT_AUDIT_BUSY,
 	FDM_STAT_EARLY_UNDONE,
+	FDM_STAT_NOT_REACHED,
 	FDM_NR_STATS,
 };
 
@@ -183,6 +185,8 @@ enum fdm_stat {
  * - the probes: registered (disabled) at load, enabled and disabled under
  *   mutex only (probes.c).
  * - verbose: a plain int read with READ_ONCE (a log-level knob).
+ * - unreached_gen: the arm whose "not reached" warning was printed; only
+ *   xchg() touches it, so one fork per arm prints it.
  * - stats, visits, injections, active, npending: atomics.
  */
 struct fdm_state {
@@ -206,6 +210,7 @@ struct fdm_state {
 	bool armed;		/* written under mutex and lock */
 	unsigned long gen;	/* arms so far; under lock */
 	unsigned long calls;	/* candidate injections seen, for interval */
+	unsigned long unreached_gen;
 	struct rnd_state rnd;	/* for probability: usable in any context */
 	atomic_t active;	/* slots not FREE */
 	atomic_t npending;

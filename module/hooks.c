@@ -148,6 +148,23 @@ static void fdm_pending_drop(struct mm_struct *mm)
 }
 
 /*
+ * A whole filtered fork under the current arm made no call of the armed
+ * step's function: nothing could have been injected. Counted, and said once
+ * per arm, since "available" in steps only means the symbol is probe-able.
+ */
+static void fdm_not_reached(struct fdm_slot *s)
+{
+	const struct fdm_step_desc *d = &fdm_steps[s->step];
+
+	fdm_stat_inc(FDM_STAT_NOT_REACHED);
+	if (xchg(&fdm.unreached_gen, s->gen) == s->gen)
+		return;
+	pr_warn("step %s: a fork by %s[%d] made no call of %s, so nothing was injected: no VMA of the parent needs it, the fork failed before it, or %s is not reached from dup_mmap() on this kernel\n",
+		d->name, current->comm, task_pid_nr(current), d->symbol,
+		d->symbol);
+}
+
+/*
  * The end of the bracket: the slot goes back, whatever the fork's outcome.
  * An early step decided at uprobe_dup_mmap() whose call never came (the
  * loop stopped before the target's store: a real error, a fatal signal)
@@ -161,6 +178,8 @@ int fdm_end_pre(struct kprobe *p, struct pt_regs *regs)
 
 	if (!s)
 		return 0;
+	if (!s->reached && READ_ONCE(fdm.armed) && s->gen == READ_ONCE(fdm.gen))
+		fdm_not_reached(s);
 	undo = s->early && s->injected && !s->diverted;
 	if (undo) {
 		atomic_long_dec(&fdm.injections[s->step]);
@@ -562,6 +581,7 @@ static int fdm_step_hit(unsigned long addr, struct pt_regs *regs)
 	/* Another step's hook, still pointed for a while after a change. */
 	if (addr != d->addr)
 		return 0;
+	s->reached = true;
 	if (s->early) {
 		/* int3 (NMI-like) context: no lock, no print, only the jump. */
 		if (!s->injected || s->diverted || !fdm_early_at_target(s, regs))

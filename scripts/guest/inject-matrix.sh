@@ -4,7 +4,9 @@
 # count one injection per failed fork; past the last VMA (except arch, which
 # fails only there), on a MADV_DONTFORK VMA (except mt_dup, ksm, lock and
 # dontcopy) and (for anon_vma/page_tables) on a MADV_WIPEONFORK VMA nothing
-# fails.
+# fails. The fork past the last VMA also shows each step reached from fork:
+# forks_step_not_reached stays 0, except for dontcopy, whose function no
+# fork without a MADV_DONTFORK VMA calls (the module counts and says so).
 set -eu
 . "$(dirname "$0")/lib.sh"
 
@@ -22,7 +24,7 @@ fdm_begin
 steps=$(awk '$3 == "available" { print $1 }' $FDM/steps)
 unavail=$(awk '$3 != "available" { print $1 }' $FDM/steps)
 n=0
-for s in $steps; do n=$((n + 6)); done
+for s in $steps; do n=$((n + 7)); done
 n=$((n + 3))
 for s in $unavail; do n=$((n + 1)); done
 ktap_header $n
@@ -42,7 +44,14 @@ for s in $steps; do
 	for i in first second middle last; do
 		ktap_subtest "$s at $i" forker --vmas "$vmas" --index $i --step "$s" --forks 2 $o
 	done
+	nr0=$(fdm_stat forks_step_not_reached)
 	ktap_subtest "$s past the last VMA" forker --vmas "$vmas" --index past --step "$s" $o
+	nr=$(($(fdm_stat forks_step_not_reached) - nr0))
+	if [ "$s" = dontcopy ]; then
+		ktap_check "$s past the last VMA, no MADV_DONTFORK VMA: its function is not called, forks_step_not_reached +$nr (want >= 1)" test "$nr" -ge 1
+	else
+		ktap_check "$s is reached from fork: forks_step_not_reached +$nr past the last VMA (want 0)" test "$nr" = 0
+	fi
 	case $s in
 	anon_vma | page_tables) ktap_subtest "$s at a MADV_WIPEONFORK VMA does not fail" \
 		forker --vmas "$vmas" --wipeonfork 4 --index wipeonfork --step "$s" --expect ok ;;

@@ -1,6 +1,7 @@
 /* SPDX-License-Identifier: GPL-2.0 */
 /*
- * ksmstress: failed forks of a KSM-registered parent while ksmd scans
+ * ksmstress: failed forks of a KSM-registered (or, --khugepaged,
+ * khugepaged-registered) parent while ksmd (khugepaged) scans
  * (patches/control-notes.md, "ksm, covering khugepaged too"). main.c is the
  * forking parent, hold.c the SCHED_FIFO helper that holds the forker's CPU
  * between dup_mmap()'s unlock and the forker's mmput() of the failed child.
@@ -13,6 +14,10 @@
 /* The failing anon page, after the fillers; the mergeable pages after it. */
 #define KS_TARGET 0x60000000UL
 #define KS_MERGE 0x60100000UL
+/* --khugepaged: PMD-aligned MADV_HUGEPAGE memory there instead. */
+#define KS_THP 0x60200000UL
+#define KS_THP_SIZE (4UL << 20)
+#define KS_KHUGEPAGED "/sys/kernel/mm/transparent_hugepage/khugepaged"
 
 /* The parent's order for one fork (one write on the command pipe). */
 struct ks_cmd {

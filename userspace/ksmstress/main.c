@@ -1,12 +1,17 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
- * ksmstress: failed forks of a parent that KSM knows, ksmd scanning flat out.
+ * ksmstress: failed forks of a parent that KSM knows, ksmd scanning flat out
+ * (or, with --khugepaged, that khugepaged knows, khugepaged scanning).
  *
  * The parent (comm "ksmstress") maps -n filler VMAs, then an anon page at
  * KS_TARGET where every fork fails (module armed once, by address, step
  * vma_alloc), then -p identical pages at KS_MERGE with MADV_MERGEABLE: the
  * mm has MMF_VM_MERGEABLE, and a failed child's tree has no mergeable page
- * before the XA_ZERO_ENTRY that marks the failure. It forks back to back;
+ * before the XA_ZERO_ENTRY that marks the failure. With --khugepaged the
+ * pages after it are KS_THP_SIZE of untouched MADV_HUGEPAGE memory at
+ * KS_THP instead: the mm has MMF_VM_HUGEPAGE, khugepaged_fork() registers
+ * the child, and khugepaged_scan_mm_slot() walks the child's tree from
+ * address 0 into the marker (the vma->vm_flags of XA_ZERO_ENTRY). It forks back to back;
  * per fork, the helper (hold.c, SCHED_FIFO on the same CPU) waits for the
  * parent's mmap lock inside the fork and then holds the CPU, so the forker
  * sits between dup_mmap()'s unlock and its mmput() of the failed child.
@@ -14,8 +19,9 @@
  * Without 985da552a98e (the control's fdm_control=ksm) dup_mmap() calls
  * ksm_fork() before the copy: the failed child is in ksmd's list, right
  * behind the scan cursor, and ksmd, once past the parent, walks the child's
- * tree into the XA_ZERO_ENTRY (scan_get_next_rmap_item()). Fixed kernels
- * register only a child whose copy succeeded. Exit: 0 clean, 1 an unexpected
+ * tree into the XA_ZERO_ENTRY (scan_get_next_rmap_item()); the same fix moved
+ * khugepaged_fork(). Fixed kernels register only a child whose copy
+ * succeeded. Exit: 0 clean, 1 an unexpected
  * error, 2 usage, 4 skip.
  */
 #define _GNU_SOURCE
@@ -44,6 +50,7 @@ static void usage(FILE *f)
 	fprintf(f,
 "usage: ksmstress [-t SECONDS] [-n VMAS] [-p PAGES] [--cpu C] [--prio P]\n"
 "                 [--spin-ms MS] [--delay-us US] [--no-hold] [--kmsg]\n"
+"                 [--khugepaged]\n"
 "  Fork back to back, every fork failed by fail_dup_mmap at an anon page that\n"
 "  comes after -n filler VMAs and before -p identical MADV_MERGEABLE pages,\n"
 "  while ksmd scans (the caller sets /sys/kernel/mm/ksm). A SCHED_FIFO helper\n"
@@ -60,6 +67,9 @@ static void usage(FILE *f)
 "  --delay-us US the helper's sleep before its read (default: a tenth of the\n"
 "                fastest of three failed forks without it)\n"
 "  --no-hold     no helper: failed forks and ksmd only\n"
+"  --khugepaged  4 MiB of MADV_HUGEPAGE memory after the failing page instead\n"
+"                of the mergeable pages, for khugepaged (the caller sets\n"
+"                /sys/kernel/mm/transparent_hugepage/khugepaged)\n"
 "  --kmsg        log the first 20 forks and every 100th to /dev/kmsg\n"
 "prints: ksmstress: N failed forks, H held, E errors\n"
 "exit: 0 only ENOMEM and no error, 1 otherwise, 2 usage, 4 skip\n");
@@ -98,17 +108,25 @@ static void log_kmsg(const char *fmt, ...)
 	close(fd);
 }
 
-/* The failing page and, after it, the mergeable ones; 0 or -1. */
-static int map_layout(long pages)
+/* The failing page; 0 or -1. */
+static int map_target(void)
 {
-	unsigned char *t, *m;
-	long i;
+	unsigned char *t;
 
 	t = mmap((void *)KS_TARGET, PAGE, PROT_READ | PROT_WRITE,
 		 MAP_PRIVATE | MAP_ANONYMOUS | MAP_FIXED_NOREPLACE, -1, 0);
 	if (t != (void *)KS_TARGET)
 		return -1;
 	t[0] = 1;
+	return 0;
+}
+
+/* After the failing page, -p identical pages KSM may merge; 0 or -1. */
+static int map_mergeable(long pages)
+{
+	unsigned char *m;
+	long i;
+
 	m = mmap((void *)KS_MERGE, pages * PAGE, PROT_READ | PROT_WRITE,
 		 MAP_PRIVATE | MAP_ANONYMOUS | MAP_FIXED_NOREPLACE, -1, 0);
 	if (m != (void *)KS_MERGE)
@@ -116,6 +134,22 @@ static int map_layout(long pages)
 	for (i = 0; i < pages; i++)
 		memset(m + i * PAGE, 0x5a, PAGE);
 	return madvise(m, pages * PAGE, MADV_MERGEABLE);
+}
+
+/*
+ * After the failing page, PMD-aligned MADV_HUGEPAGE memory, never touched:
+ * khugepaged_enter_vma() sets MMF_VM_HUGEPAGE, and khugepaged finds nothing
+ * to collapse in the parent, so it moves on to the next mm quickly.
+ */
+static int map_hugepage(void)
+{
+	void *h;
+
+	h = mmap((void *)KS_THP, KS_THP_SIZE, PROT_READ | PROT_WRITE,
+		 MAP_PRIVATE | MAP_ANONYMOUS | MAP_FIXED_NOREPLACE, -1, 0);
+	if (h != (void *)KS_THP)
+		return -1;
+	return madvise(h, KS_THP_SIZE, MADV_HUGEPAGE);
 }
 
 struct counts {
@@ -175,10 +209,11 @@ int main(int argc, char **argv)
 	static const struct option opts[] = {
 		{ "cpu", 1, 0, 'c' }, { "prio", 1, 0, 'P' }, { "spin-ms", 1, 0, 's' },
 		{ "delay-us", 1, 0, 'd' }, { "no-hold", 0, 0, 'N' }, { "kmsg", 0, 0, 'k' },
-		{ "help", 0, 0, 'h' }, { 0, 0, 0, 0 },
+		{ "khugepaged", 0, 0, 'K' }, { "help", 0, 0, 'h' }, { 0, 0, 0, 0 },
 	};
 	long secs = 60, nvmas = 100, pages = 4, cpu = 0, prio = 50, spin_ms = 100;
-	long delay_us = -1, hold = 1, kmsg = 0;
+	long delay_us = -1, hold = 1, kmsg = 0, thp = 0;
+	unsigned long after;
 	struct counts c = { 0 };
 	int cmd[2] = { -1, -1 }, res[2] = { -1, -1 }, idx, midx, o, status, rc, i;
 	unsigned long long end, t, fastest = 0;
@@ -213,6 +248,9 @@ int main(int argc, char **argv)
 		case 'k':
 			kmsg = 1;
 			break;
+		case 'K':
+			thp = 1;
+			break;
 		case 'h':
 			usage(stdout);
 			return 0;
@@ -229,15 +267,20 @@ int main(int argc, char **argv)
 		ktap_skip_all("must be root");
 	if (access(FDM_DIR "/addr", W_OK))
 		ktap_skip_all("fail_dup_mmap is not loaded (no " FDM_DIR "/addr)");
-	if (access("/sys/kernel/mm/ksm/run", R_OK))
+	if (!thp && access("/sys/kernel/mm/ksm/run", R_OK))
 		ktap_skip_all("no /sys/kernel/mm/ksm (CONFIG_KSM)");
+	if (thp && access(KS_KHUGEPAGED, R_OK))
+		ktap_skip_all("no " KS_KHUGEPAGED " (CONFIG_TRANSPARENT_HUGEPAGE)");
 	setvbuf(stdout, NULL, _IOLBF, 0);
 
 	if (pin_cpu(cpu)) {
 		fprintf(stderr, "ksmstress: sched_setaffinity(%ld): %s\n", cpu, strerror(errno));
 		return 1;
 	}
-	/* The helper before anything mergeable: it stays out of ksmd's list. */
+	/*
+	 * The helper before anything mergeable or MADV_HUGEPAGE: it stays out
+	 * of ksmd's and khugepaged's lists.
+	 */
 	if (hold) {
 		if (pipe(cmd) || pipe(res))
 			return 1;
@@ -257,17 +300,19 @@ int main(int argc, char **argv)
 	signal(SIGTERM, on_stop);
 	atexit(disarm);
 
-	if (build_vmas((int)nvmas, 0, -1, -1) || map_layout(pages)) {
+	after = thp ? KS_THP : KS_MERGE;
+	if (build_vmas((int)nvmas, 0, -1, -1) || map_target() ||
+	    (thp ? map_hugepage() : map_mergeable(pages))) {
 		fprintf(stderr, "ksmstress: building %ld VMAs and the layout: %s\n", nvmas,
 			strerror(errno));
 		c.errors++;
 		goto out;
 	}
 	idx = read_maps() > 0 ? maps_index_of(KS_TARGET) : -1;
-	midx = maps_index_of(KS_MERGE);
+	midx = maps_index_of(after);
 	if (idx < 0 || midx <= idx) {
-		fprintf(stderr, "ksmstress: the failing page (VMA #%d) must come before the mergeable one (#%d)\n",
-			idx, midx);
+		fprintf(stderr, "ksmstress: the failing page (VMA #%d) must come before the %s one (#%d)\n",
+			idx, thp ? "MADV_HUGEPAGE" : "mergeable", midx);
 		c.errors++;
 		goto out;
 	}
@@ -278,8 +323,9 @@ int main(int argc, char **argv)
 		c.errors++;
 		goto out;
 	}
-	printf("# ksmstress: pid %d, %ld filler VMAs, failing VMA #%d at 0x%lx, %ld mergeable pages VMA #%d, CPU %ld, %s\n",
-	       (int)me, nvmas, idx, KS_TARGET, pages, midx, cpu,
+	printf("# ksmstress: pid %d, %ld filler VMAs, failing VMA #%d at 0x%lx, %s VMA #%d, CPU %ld, %s\n",
+	       (int)me, nvmas, idx, KS_TARGET,
+	       thp ? "4 MiB MADV_HUGEPAGE" : "mergeable pages", midx, cpu,
 	       hold ? "SCHED_FIFO helper" : "no helper");
 	/* Three forks alone: the fastest sets the helper's delay. */
 	for (i = 0; i < 3 && !stop; i++) {
