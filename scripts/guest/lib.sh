@@ -138,11 +138,13 @@ ktap_subtest() {
 	done
 	if [ -z "$rc" ]; then wait $sp && rc=0 || rc=$?; else wait $sp 2>/dev/null || true; fi
 	sed 's/^/  /' "$out"
+	# A skipped suite's reason: its "1..0 # SKIP REASON" plan line.
+	why=$(sed -n 's/^1\.\.0 # SKIP *//p' "$out" | head -n 1)
 	rm -f "$out"
 	awk -v t0="$kst_t0" -v d="$d" '{ printf "  # %s took %.0f s\n", d, $1 - t0 }' /proc/uptime
 	case $rc in
 	0) ktap_ok "$d" ;;
-	4) ktap_n=$((ktap_n + 1)); echo "ok $ktap_n $d # SKIP" ;;
+	4) ktap_n=$((ktap_n + 1)); echo "ok $ktap_n $d # SKIP${why:+ $why}" ;;
 	124 | 137) ktap_not_ok "$d # TIMEOUT after ${FDM_SUITE_TIMEOUT}s" ;;
 	*) ktap_not_ok "$d (exit $rc)" ;;
 	esac
