@@ -21,24 +21,6 @@
 
 #include "ksmstress.h"
 
-int pin_cpu(int cpu)
-{
-	cpu_set_t cs;
-
-	CPU_ZERO(&cs);
-	CPU_SET(cpu, &cs);
-	return sched_setaffinity(0, sizeof(cs), &cs);
-}
-
-unsigned long long now_ns(void)
-{
-	struct timespec ts;
-
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return ts.tv_sec * 1000000000ULL + ts.tv_nsec;
-}
-
-/* One read of the parent's cmdline (takes its mmap lock); its time in ns. */
 static unsigned long long timed_read(int fd)
 {
 	unsigned long long t = now_ns();

@@ -31,8 +31,6 @@ struct ks_res {
 	int held;		/* it waited for the parent's mmap lock and spun */
 };
 
-int pin_cpu(int cpu);
-unsigned long long now_ns(void);
 int hold_main(int cmd_fd, int res_fd, pid_t parent, int cpu, int prio);
 
 #endif

@@ -75,39 +75,6 @@ static void usage(FILE *f)
 "exit: 0 only ENOMEM and no error, 1 otherwise, 2 usage, 4 skip\n");
 }
 
-static long num(const char *opt, const char *s, long lo, long hi)
-{
-	char *end;
-	long v;
-
-	errno = 0;
-	v = strtol(s, &end, 10);
-	if (errno || *end || end == s || v < lo || v > hi) {
-		fprintf(stderr, "ksmstress: %s needs a number %ld-%ld, got '%s'\n", opt, lo, hi, s);
-		exit(2);
-	}
-	return v;
-}
-
-/* A line in the kernel log: where a splat's fork shows on the console. */
-static void log_kmsg(const char *fmt, ...)
-{
-	char buf[128] = "<6>";
-	va_list ap;
-	ssize_t r;
-	int fd;
-
-	va_start(ap, fmt);
-	vsnprintf(buf + 3, sizeof(buf) - 3, fmt, ap);
-	va_end(ap);
-	fd = open("/dev/kmsg", O_WRONLY);
-	if (fd < 0)
-		return;
-	r = write(fd, buf, strlen(buf));	/* best effort */
-	(void)r;
-	close(fd);
-}
-
 /* The failing page; 0 or -1. */
 static int map_target(void)
 {
@@ -222,25 +189,25 @@ int main(int argc, char **argv)
 	while ((o = getopt_long(argc, argv, "t:n:p:h", opts, NULL)) != -1) {
 		switch (o) {
 		case 't':
-			secs = num("-t", optarg, 1, 86400);
+			secs = opt_num("ksmstress", "-t", optarg, 1, 86400);
 			break;
 		case 'n':
-			nvmas = num("-n", optarg, 0, MAX_VMAS);
+			nvmas = opt_num("ksmstress", "-n", optarg, 0, MAX_VMAS);
 			break;
 		case 'p':
-			pages = num("-p", optarg, 1, 65536);
+			pages = opt_num("ksmstress", "-p", optarg, 1, 65536);
 			break;
 		case 'c':
-			cpu = num("--cpu", optarg, 0, 1023);
+			cpu = opt_num("ksmstress", "--cpu", optarg, 0, 1023);
 			break;
 		case 'P':
-			prio = num("--prio", optarg, 1, 99);
+			prio = opt_num("ksmstress", "--prio", optarg, 1, 99);
 			break;
 		case 's':
-			spin_ms = num("--spin-ms", optarg, 0, 10000);
+			spin_ms = opt_num("ksmstress", "--spin-ms", optarg, 0, 10000);
 			break;
 		case 'd':
-			delay_us = num("--delay-us", optarg, 0, 10000000);
+			delay_us = opt_num("ksmstress", "--delay-us", optarg, 0, 10000000);
 			break;
 		case 'N':
 			hold = 0;

@@ -2,7 +2,7 @@
 /*
  * The library shared by the multi-file guest programs (forker, stressors):
  * building VMAs (vmas.c), the module's steps (steps.c), arming (arm.c),
- * forking and checking (check.c, audit.c). KTAP and knob helpers come from
+ * forking and checking (check.c, audit.c), small helpers (util.c). KTAP and knob helpers come from
  * common.h; here the KTAP counters are one pair for the whole program.
  */
 #ifndef FDM_LIB_H
@@ -68,6 +68,12 @@ int parent_check(void);
 int fork_once(void);
 int take_snap(const char *step, struct snap *s);
 void check_last(const char *step, int idx, pid_t pid, int error);
+
+/* util.c: option numbers, clock, kernel log, CPU pinning. */
+long opt_num(const char *prog, const char *opt, const char *s, long lo, long hi);
+unsigned long long now_ns(void);
+void log_kmsg(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
+int pin_cpu(int cpu);
 
 /* audit.c: the module's audit of a failed child's tree (docs/audit.md). */
 void check_audit(const char *step, int idx, int total);

@@ -62,47 +62,6 @@ static void usage(FILE *f)
 "exit: 0 only ENOMEM and no tracefs error, 1 otherwise, 2 usage, 4 skip\n");
 }
 
-static long num(const char *opt, const char *s, long lo, long hi)
-{
-	char *end;
-	long v;
-
-	errno = 0;
-	v = strtol(s, &end, 10);
-	if (errno || *end || end == s || v < lo || v > hi) {
-		fprintf(stderr, "upstress: %s needs a number %ld-%ld, got '%s'\n", opt, lo, hi, s);
-		exit(2);
-	}
-	return v;
-}
-
-static unsigned long long now_ns(void)
-{
-	struct timespec ts;
-
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return ts.tv_sec * 1000000000ULL + ts.tv_nsec;
-}
-
-/* A line in the kernel log: where a splat's cycle shows on the console. */
-static void log_kmsg(const char *fmt, ...)
-{
-	char buf[128] = "<6>";
-	va_list ap;
-	ssize_t r;
-	int fd;
-
-	va_start(ap, fmt);
-	vsnprintf(buf + 3, sizeof(buf) - 3, fmt, ap);
-	va_end(ap);
-	fd = open("/dev/kmsg", O_WRONLY);
-	if (fd < 0)
-		return;
-	r = write(fd, buf, strlen(buf));	/* best effort */
-	(void)r;
-	close(fd);
-}
-
 /* The cycle's file: a few nop bytes in the page cache (tmpfs). */
 static int make_file(const char *path)
 {
@@ -231,19 +190,19 @@ int main(int argc, char **argv)
 	while ((o = getopt_long(argc, argv, "t:n:h", opts, NULL)) != -1) {
 		switch (o) {
 		case 't':
-			secs = num("-t", optarg, 1, 86400);
+			secs = opt_num("upstress", "-t", optarg, 1, 86400);
 			break;
 		case 'n':
-			nvmas = num("-n", optarg, 0, MAX_VMAS);
+			nvmas = opt_num("upstress", "-n", optarg, 0, MAX_VMAS);
 			break;
 		case 'c':
-			cpu = num("--cpu", optarg, 0, 1023);
+			cpu = opt_num("upstress", "--cpu", optarg, 0, 1023);
 			break;
 		case 'p':
-			prio = num("--prio", optarg, 1, 99);
+			prio = opt_num("upstress", "--prio", optarg, 1, 99);
 			break;
 		case 'd':
-			delay_us = num("--delay-us", optarg, 0, 10000000);
+			delay_us = opt_num("upstress", "--delay-us", optarg, 0, 10000000);
 			break;
 		case 'k':
 			kmsg = 1;

@@ -48,15 +48,6 @@ int up_find_tracefs(void)
 	return -1;
 }
 
-int pin_cpu(int cpu)
-{
-	cpu_set_t cs;
-
-	CPU_ZERO(&cs);
-	CPU_SET(cpu, &cs);
-	return sched_setaffinity(0, sizeof(cs), &cs);
-}
-
 /* One write(2) of s to the tracefs file rel; 0 or -errno. */
 static int tracefs_write(const char *rel, const char *s)
 {

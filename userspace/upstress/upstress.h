@@ -38,7 +38,6 @@ extern const char *up_tracefs;
 void up_path(char *buf, size_t len, pid_t parent, unsigned int cycle);
 const char *up_stage_name(int stage);
 int up_find_tracefs(void);
-int pin_cpu(int cpu);
 int reg_main(int cmd_fd, int res_fd, struct up_shared *sh, pid_t parent, int cpu,
 	     int prio);
 
