@@ -102,7 +102,7 @@ struct fdm_slot {
 	bool injected;
 	bool early;		/* decided at uprobe_dup_mmap(), see hooks.c */
 	bool diverted;
-	bool reached;		/* the step's function was called in this fork */
+	bool reached;		/* a call the step could fail came in this fork */
 	long target_index;
 	unsigned long start, end;
 	long account_ord;	/* VM_ACCOUNT calls before the target, or -1 */
@@ -185,8 +185,8 @@ enum fdm_stat {
  * - the probes: registered (disabled) at load, enabled and disabled under
  *   mutex only (probes.c).
  * - verbose: a plain int read with READ_ONCE (a log-level knob).
- * - unreached_gen: the arm whose "not reached" warning was printed; only
- *   xchg() touches it, so one fork per arm prints it.
+ * - unreached_gen: the arm whose "not reached" warning was printed; written
+ *   only with xchg(), so one fork per arm prints it.
  * - stats, visits, injections, active, npending: atomics.
  */
 struct fdm_state {
@@ -208,7 +208,7 @@ struct fdm_state {
 	int verbose;
 
 	bool armed;		/* written under mutex and lock */
-	unsigned long gen;	/* arms so far; under lock */
+	unsigned long gen;	/* arms so far; written under lock, READ_ONCE in probes */
 	unsigned long calls;	/* candidate injections seen, for interval */
 	unsigned long unreached_gen;
 	struct rnd_state rnd;	/* for probability: usable in any context */

@@ -148,20 +148,23 @@ static void fdm_pending_drop(struct mm_struct *mm)
 }
 
 /*
- * A whole filtered fork under the current arm made no call of the armed
- * step's function: nothing could have been injected. Counted, and said once
- * per arm, since "available" in steps only means the symbol is probe-able.
+ * A whole filtered fork under the current arm, not killed, made no call of
+ * the armed step's function that the step could fail: nothing could have
+ * been injected. Counted, and said once per arm (an arm ends with
+ * synchronize_rcu() in fdm_disarm(), so no handler sees two), since
+ * "available" in steps only means the symbol is probe-able.
  */
 static void fdm_not_reached(struct fdm_slot *s)
 {
 	const struct fdm_step_desc *d = &fdm_steps[s->step];
 
 	fdm_stat_inc(FDM_STAT_NOT_REACHED);
-	if (xchg(&fdm.unreached_gen, s->gen) == s->gen)
+	if (READ_ONCE(fdm.unreached_gen) == s->gen ||
+	    xchg(&fdm.unreached_gen, s->gen) == s->gen)
 		return;
-	pr_warn("step %s: a fork by %s[%d] made no call of %s, so nothing was injected: no VMA of the parent needs it, the fork failed before it, or %s is not reached from dup_mmap() on this kernel\n",
-		d->name, current->comm, task_pid_nr(current), d->symbol,
-		d->symbol);
+	pr_warn_ratelimited("step %s: a fork by %s[%d] made no call of %s, so nothing was injected: no VMA of the parent needs it, the fork failed before it, or %s is not reached from dup_mmap() on this kernel\n",
+			    d->name, current->comm, task_tgid_nr(current),
+			    d->symbol, d->symbol);
 }
 
 /*
@@ -178,7 +181,8 @@ int fdm_end_pre(struct kprobe *p, struct pt_regs *regs)
 
 	if (!s)
 		return 0;
-	if (!s->reached && READ_ONCE(fdm.armed) && s->gen == READ_ONCE(fdm.gen))
+	if (!s->reached && !fatal_signal_pending(current) &&
+	    READ_ONCE(fdm.armed) && s->gen == READ_ONCE(fdm.gen))
 		fdm_not_reached(s);
 	undo = s->early && s->injected && !s->diverted;
 	if (undo) {
@@ -436,6 +440,29 @@ static void fdm_notify(void)
 		kill_pid(pid, SIGUSR1, 1);
 }
 
+/*
+ * Is this call of the step's function one the step could fail in this fork,
+ * whatever the VMA (what fdm_at_target() checks before the VMA)?
+ */
+static bool fdm_call_of_fork(struct fdm_slot *s, struct pt_regs *regs)
+{
+	switch (fdm_steps[s->step].vma_arg) {
+	case FDM_ARG_ORDINAL:
+		return regs_get_kernel_argument(regs, 0) == (unsigned long)current->mm;
+	case FDM_ARG0_KILLABLE:
+		return (int)regs_get_kernel_argument(regs, 1) == TASK_KILLABLE;
+	case FDM_ARG_MAS:
+		return !regs_get_kernel_argument(regs, 1);
+	case FDM_ARG_CHILD:
+		return regs_get_kernel_argument(regs, 1) == (unsigned long)s->child;
+	case FDM_ARG0_CHILD:
+		return s->child &&
+		       regs_get_kernel_argument(regs, 0) == (unsigned long)s->child;
+	default:
+		return true;
+	}
+}
+
 /* Does this call of the step's function copy the target VMA? */
 static bool fdm_at_target(struct fdm_slot *s, struct pt_regs *regs)
 {
@@ -581,7 +608,8 @@ static int fdm_step_hit(unsigned long addr, struct pt_regs *regs)
 	/* Another step's hook, still pointed for a while after a change. */
 	if (addr != d->addr)
 		return 0;
-	s->reached = true;
+	if (!s->reached && fdm_call_of_fork(s, regs))
+		s->reached = true;
 	if (s->early) {
 		/* int3 (NMI-like) context: no lock, no print, only the jump. */
 		if (!s->injected || s->diverted || !fdm_early_at_target(s, regs))

@@ -119,6 +119,34 @@ static int map_hugepage(void)
 	return madvise(h, KS_THP_SIZE, MADV_HUGEPAGE);
 }
 
+/*
+ * Would khugepaged take this parent? MADV_HUGEPAGE succeeds even where PMD
+ * THPs are off (e.g. hugepages-2048kB/enabled=never on 6.8+); smaps says.
+ * 1 eligible, 0 not, -1 no THPeligible line.
+ */
+static int hugepage_eligible(void)
+{
+	char line[256];
+	unsigned long start;
+	int in = 0, r = -1;
+	FILE *f;
+
+	f = fopen("/proc/self/smaps", "r");
+	if (!f)
+		return -1;
+	while (fgets(line, sizeof(line), f)) {
+		if (sscanf(line, "%lx-", &start) == 1 && strchr(line, '-') &&
+		    strchr(line, ' ') > strchr(line, '-'))
+			in = start == KS_THP;
+		else if (in && !strncmp(line, "THPeligible:", 12)) {
+			r = atoi(line + 12) == 1;
+			break;
+		}
+	}
+	fclose(f);
+	return r;
+}
+
 struct counts {
 	long failed, ok, other, held, errors;
 	unsigned long long wait_us;
@@ -179,7 +207,7 @@ int main(int argc, char **argv)
 		{ "khugepaged", 0, 0, 'K' }, { "help", 0, 0, 'h' }, { 0, 0, 0, 0 },
 	};
 	long secs = 60, nvmas = 100, pages = 4, cpu = 0, prio = 50, spin_ms = 100;
-	long delay_us = -1, hold = 1, kmsg = 0, thp = 0;
+	long delay_us = -1, hold = 1, kmsg = 0, thp = 0, pages_set = 0;
 	unsigned long after;
 	struct counts c = { 0 };
 	int cmd[2] = { -1, -1 }, res[2] = { -1, -1 }, idx, midx, o, status, rc, i;
@@ -196,6 +224,7 @@ int main(int argc, char **argv)
 			break;
 		case 'p':
 			pages = opt_num("ksmstress", "-p", optarg, 1, 65536);
+			pages_set = 1;
 			break;
 		case 'c':
 			cpu = opt_num("ksmstress", "--cpu", optarg, 0, 1023);
@@ -228,6 +257,10 @@ int main(int argc, char **argv)
 	}
 	if (optind != argc) {
 		usage(stderr);
+		return 2;
+	}
+	if (thp && pages_set) {
+		fprintf(stderr, "ksmstress: -p is for the mergeable pages, not --khugepaged\n");
 		return 2;
 	}
 	if (geteuid())
@@ -276,6 +309,12 @@ int main(int argc, char **argv)
 		goto out;
 	}
 	idx = read_maps() > 0 ? maps_index_of(KS_TARGET) : -1;
+	if (thp && hugepage_eligible() != 1) {
+		fprintf(stderr, "ksmstress: the MADV_HUGEPAGE VMA at 0x%lx is not THPeligible in /proc/self/smaps: khugepaged would not scan this parent (PMD THPs off?)\n",
+			KS_THP);
+		c.errors++;
+		goto out;
+	}
 	midx = maps_index_of(after);
 	if (idx < 0 || midx <= idx) {
 		fprintf(stderr, "ksmstress: the failing page (VMA #%d) must come before the %s one (#%d)\n",
@@ -290,9 +329,9 @@ int main(int argc, char **argv)
 		c.errors++;
 		goto out;
 	}
-	printf("# ksmstress: pid %d, %ld filler VMAs, failing VMA #%d at 0x%lx, %s VMA #%d, CPU %ld, %s\n",
-	       (int)me, nvmas, idx, KS_TARGET,
-	       thp ? "4 MiB MADV_HUGEPAGE" : "mergeable pages", midx, cpu,
+	printf("# ksmstress: pid %d, %ld filler VMAs, failing VMA #%d at 0x%lx, %ld %s VMA #%d, CPU %ld, %s\n",
+	       (int)me, nvmas, idx, KS_TARGET, thp ? 4 : pages,
+	       thp ? "MiB MADV_HUGEPAGE (THPeligible)" : "mergeable pages", midx, cpu,
 	       hold ? "SCHED_FIFO helper" : "no helper");
 	/* Three forks alone: the fastest sets the helper's delay. */
 	for (i = 0; i < 3 && !stop; i++) {
