@@ -469,31 +469,27 @@ static bool fdm_at_target(struct fdm_slot *s, struct pt_regs *regs)
 	const struct fdm_step_desc *d = &fdm_steps[s->step];
 	struct vm_area_struct *vma;
 
+	/*
+	 * The call's kind first: the parent's mm (account), a killable lock
+	 * (a vma_start_write() that cannot fail must not be skipped), this
+	 * fork's child (not madvise()'s or prctl()'s __ksm_enter()).
+	 */
+	if (!fdm_call_of_fork(s, regs))
+		return false;
 	switch (d->vma_arg) {
 	case FDM_ARG_NONE:
+	case FDM_ARG_CHILD:
+	case FDM_ARG0_CHILD:
 		return true;
 	case FDM_ARG_ORDINAL:
-		if (regs_get_kernel_argument(regs, 0) != (unsigned long)current->mm)
-			return false;
 		return s->account_seen++ == s->account_ord;
 	case FDM_ARG0:
+	case FDM_ARG0_KILLABLE:
 		vma = (struct vm_area_struct *)regs_get_kernel_argument(regs, 0);
 		break;
 	case FDM_ARG1:
 		vma = (struct vm_area_struct *)regs_get_kernel_argument(regs, 1);
 		break;
-	case FDM_ARG0_KILLABLE:
-		/* A vma_start_write() that cannot fail must not be skipped. */
-		if ((int)regs_get_kernel_argument(regs, 1) != TASK_KILLABLE)
-			return false;
-		vma = (struct vm_area_struct *)regs_get_kernel_argument(regs, 0);
-		break;
-	case FDM_ARG_CHILD:
-		return regs_get_kernel_argument(regs, 1) == (unsigned long)s->child;
-	case FDM_ARG0_CHILD:
-		/* Not madvise()'s or prctl()'s __ksm_enter(): this fork's child. */
-		return s->child &&
-		       regs_get_kernel_argument(regs, 0) == (unsigned long)s->child;
 	default:
 		return false;
 	}
@@ -512,7 +508,7 @@ static bool fdm_early_at_target(struct fdm_slot *s, struct pt_regs *regs)
 	if (fdm_steps[s->step].vma_arg != FDM_ARG_MAS)
 		return true;
 	mas = (struct ma_state *)regs_get_kernel_argument(regs, 0);
-	return !regs_get_kernel_argument(regs, 1) && mas->index == s->start &&
+	return fdm_call_of_fork(s, regs) && mas->index == s->start &&
 	       mas->last == s->end - 1;
 }
 

@@ -69,7 +69,8 @@ static void usage(FILE *f)
 "  --no-hold     no helper: failed forks and ksmd only\n"
 "  --khugepaged  4 MiB of MADV_HUGEPAGE memory after the failing page instead\n"
 "                of the mergeable pages, for khugepaged (the caller sets\n"
-"                /sys/kernel/mm/transparent_hugepage/khugepaged)\n"
+"                /sys/kernel/mm/transparent_hugepage/khugepaged); an error\n"
+"                unless smaps shows that VMA THPeligible; not with -p\n"
 "  --kmsg        log the first 20 forks and every 100th to /dev/kmsg\n"
 "prints: ksmstress: N failed forks, H held, E errors\n"
 "exit: 0 only ENOMEM and no error, 1 otherwise, 2 usage, 4 skip\n");
