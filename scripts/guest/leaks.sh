@@ -91,9 +91,13 @@ for c in $caches $fields; do
 	*) tol=$tol_kb unit=kB ;;
 	esac
 	per=$(awk -v x="$b" -v y="$d" -v k="$k" 'BEGIN { printf "%.4f", (y - x) / k }')
+	lim=$(awk -v k="$k" -v t="$tol" -v s="$slack" 'BEGIN { printf "%.0f", t * k + s }')
 	line="$c: $((b - a)) | $((d - b)) $unit | $per per failure (tolerance $tol"
-	[ "$slack" = 0 ] && line="$line)" || line="$line per failure + $slack objects, a slab per CPU)"
-	if awk -v g="$((d - b))" -v k="$k" -v t="$tol" -v s="$slack" 'BEGIN { exit !(g <= t * k + s) }'; then
+	[ "$slack" = 0 ] && line="$line)" || line="$line: at most $tol x $k + $slack = $lim, a slab per CPU)"
+	# A leak of one object per failure must stand out of the slab allowance.
+	if [ "$k" -lt $((4 * slack)) ]; then
+		ktap_not_ok "$line: $k failures are too few to tell a leak from $slack objects of slabs (use a bigger -n)"
+	elif awk -v g="$((d - b))" -v k="$k" -v t="$tol" -v s="$slack" 'BEGIN { exit !(g <= t * k + s) }'; then
 		ktap_ok "$line"
 	else
 		ktap_not_ok "$line"
