@@ -6,6 +6,12 @@ fdm_cache() {
 	echo "${FDM_CACHE:-${XDG_CACHE_HOME:-${HOME:-/root}/.cache}/fail_dup_mmap}"
 }
 
+# The lines the kernel prints for a bug, a stall, a hang (ERE): what vm-run
+# calls a splat, and scripts/corpus looks for in each entry's part.
+fdm_splat_re() {
+	echo 'BUG:|WARNING:|Oops|KASAN|general protection fault|Kernel panic|Bad rss-counter state|non-zero pgtables_bytes|list_del corruption|refcount_t:|INFO: task .* blocked for more than|rcu: INFO: .* detected stalls|watchdog: BUG: soft lockup|INFO: possible .*locking|possible circular locking|inconsistent lock state|sleeping function called from invalid context|kmemleak: .* new suspected memory leaks'
+}
+
 die() {
 	echo "${0##*/}: $*" >&2
 	exit 1

@@ -11,7 +11,8 @@
  * page tables, which warns (WARN_ON_ONCE in arch/x86/mm/pat/memtype.c).
  *
  * Layout: one page of FILE (default /dev/mem at 0xa0000, the legacy VGA
- * window: not RAM, so STRICT_DEVMEM allows it) mapped shared, and every
+ * window: not RAM, so STRICT_DEVMEM allows it) mapped MAP_SHARED and
+ * read-only (a PFN mapping, not COW), and every
  * fork failing at its page_tables step, armed by address. The kernel log
  * is the oracle; this program counts the failed forks.
  */
@@ -27,9 +28,9 @@ static void usage(FILE *f)
 	fprintf(f,
 "usage: patstress [-t SECONDS] [-f FILE] [-o OFFSET]\n"
 "  Maps one page of FILE (default /dev/mem) at OFFSET (default 0xa0000)\n"
-"  shared, then forks for SECONDS (default 60) with every fork failing at\n"
-"  that VMA's page_tables step. Before dc84bc2aba85 the failed child's\n"
-"  exit_mmap() warns in get_pat_info() (the kernel log shows it).\n"
+"  MAP_SHARED read-only, then forks for SECONDS (default 60) with every\n"
+"  fork failing at that VMA's page_tables step. Before dc84bc2aba85 the\n"
+"  failed child's exit_mmap() warns in get_pat_info() (kernel log).\n"
 "  Needs fail_dup_mmap loaded; arms it for this process and disarms on exit.\n");
 }
 
@@ -55,7 +56,7 @@ int main(int argc, char **argv)
 		case 'o':
 			errno = 0;
 			off = strtoul(optarg, &end_ptr, 0);
-			if (errno || *end_ptr || end_ptr == optarg || off % PAGE) {
+			if (errno || *end_ptr || end_ptr == optarg || *optarg == '-' || off % PAGE) {
 				fprintf(stderr, "patstress: -o needs a page-aligned offset, got '%s'\n",
 					optarg);
 				return 2;
