@@ -5,6 +5,7 @@
  * Also holds the program's one pair of KTAP counters (common.h).
  */
 #include <sys/wait.h>
+#include <time.h>
 
 #include "fdm.h"
 
@@ -95,4 +96,32 @@ void check_last(const char *step, int idx, pid_t pid, int error)
 		    idx >= nmaps ? "after the last VMA" : maps[idx].name[0] ? maps[idx].name : "anon",
 		    step, error, knob_field(buf, "pid"), knob_field(buf, "index"),
 		    vma, got_step, knob_field(buf, "error"));
+}
+
+/*
+ * Fork back to back for @secs seconds where every fork must fail: count
+ * the ENOMEM failures in @failed and anything else (a child, another
+ * errno) in @other. Returns the forks tried.
+ */
+long fail_forks_for(long secs, long *failed, long *other)
+{
+	time_t end = time(NULL) + secs;
+	long forks = 0;
+	pid_t p;
+
+	while (time(NULL) < end) {
+		p = fork();
+		forks++;
+		if (p == 0)
+			_exit(0);
+		if (p > 0) {
+			waitpid(p, NULL, 0);
+			(*other)++;	/* every fork must fail */
+		} else if (errno == ENOMEM) {
+			(*failed)++;
+		} else {
+			(*other)++;
+		}
+	}
+	return forks;
 }

@@ -68,6 +68,7 @@ int parent_check(void);
 int fork_once(void);
 int take_snap(const char *step, struct snap *s);
 void check_last(const char *step, int idx, pid_t pid, int error);
+long fail_forks_for(long secs, long *failed, long *other);
 
 /* util.c: option numbers, clock, kernel log, CPU pinning. */
 long opt_num(const char *prog, const char *opt, const char *s, long lo, long hi);

@@ -17,9 +17,8 @@
  * is the oracle; this program counts the failed forks.
  */
 #include <getopt.h>
+#include <signal.h>
 #include <sys/mman.h>
-#include <sys/wait.h>
-#include <time.h>
 
 #include "../lib/fdm.h"
 
@@ -41,9 +40,7 @@ int main(int argc, char **argv)
 	unsigned long off = 0xa0000;
 	char *end_ptr;
 	void *area;
-	time_t end;
 	int c, fd, idx;
-	pid_t p;
 
 	while ((c = getopt(argc, argv, "t:f:o:h")) != -1) {
 		switch (c) {
@@ -100,21 +97,7 @@ int main(int argc, char **argv)
 		printf("patstress: cannot arm at %p (VMA #%d)\n", area, idx);
 		return KSFT_FAIL;
 	}
-	end = time(NULL) + secs;
-	while (time(NULL) < end) {
-		p = fork();
-		forks++;
-		if (p == 0)
-			_exit(0);
-		if (p > 0) {
-			waitpid(p, NULL, 0);
-			other++;	/* every fork must fail */
-		} else if (errno == ENOMEM) {
-			failed++;
-		} else {
-			other++;
-		}
-	}
+	forks = fail_forks_for(secs, &failed, &other);
 	disarm();
 	printf("patstress: %ld forks, %ld failed with ENOMEM, %ld other outcomes (%s at 0x%lx)\n",
 	       forks, failed, other, file, off);

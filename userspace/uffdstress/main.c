@@ -16,10 +16,9 @@
 #include <poll.h>
 #include <pthread.h>
 #include <sys/ioctl.h>
+#include <signal.h>
 #include <sys/mman.h>
 #include <sys/syscall.h>
-#include <sys/wait.h>
-#include <time.h>
 
 #include "../lib/fdm.h"
 
@@ -86,9 +85,7 @@ int main(int argc, char **argv)
 	long secs = 60, forks = 0, failed = 0, other = 0;
 	char *area, *target;
 	pthread_t mon;
-	time_t end;
 	int c, idx;
-	pid_t p;
 
 	while ((c = getopt(argc, argv, "t:h")) != -1) {
 		switch (c) {
@@ -131,21 +128,7 @@ int main(int argc, char **argv)
 		printf("uffdstress: cannot arm at %p (VMA #%d)\n", (void *)target, idx);
 		return KSFT_FAIL;
 	}
-	end = time(NULL) + secs;
-	while (time(NULL) < end) {
-		p = fork();
-		forks++;
-		if (p == 0)
-			_exit(0);
-		if (p > 0) {
-			waitpid(p, NULL, 0);
-			other++;	/* every fork must fail */
-		} else if (errno == ENOMEM) {
-			failed++;
-		} else {
-			other++;
-		}
-	}
+	forks = fail_forks_for(secs, &failed, &other);
 	disarm();
 	stop = 1;
 	pthread_join(mon, NULL);
