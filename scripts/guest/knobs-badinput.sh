@@ -52,8 +52,10 @@ fi
 nknobs=$(($(wc -l </tmp/cases) / 2))
 ktap_header $((nknobs * 4 + 5))
 
-# Each case in both states: disarmed, and armed for a sleeping task.
-sleep 1000 &
+# Each case in both states: disarmed, and armed for a sleeping task. It
+# sleeps a day and is killed below (the cases took 1482 s on the RT debug
+# kernel, longer than the 1000 s it slept before).
+sleep 86400 &
 sleeper=$!
 for state in disarmed armed; do
 	if [ $state = armed ]; then
@@ -89,7 +91,7 @@ for state in disarmed armed; do
 	done </tmp/cases
 done
 echo -1 >$FDM/index
-kill -KILL $sleeper
+kill -KILL $sleeper || { echo "Bail out! the armed task $sleeper was gone before the cases ended"; exit 1; }
 fdm_wait_probes_off || true
 
 # Arming needs a filter; dropping the last filter while armed is refused.
@@ -100,7 +102,7 @@ ktap_check "arming with no pid and no comm filter is refused ($r)" \
 	test "$r" = EINVAL -a "$(cat $FDM/armed)" = 0
 ktap_check "refused arming left no kprobe enabled" \
 	test "$(fdm_live_kprobes)" = 0
-sleep 1000 &
+sleep 86400 &
 sleeper=$!
 echo $sleeper >$FDM/pid
 echo 3 >$FDM/index
