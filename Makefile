@@ -1,7 +1,9 @@
 # fail_dup_mmap: out-of-tree module + static guest binaries + VM scenarios.
 #   make [KDIR=<kernel build dir>]   module (in place) and userspace
 #   make demo                        the main job: one real VM run on deb:6.12
-#   make check                       the tests (VM runs on deb:6.1, deb:6.12, deb:7)
+#   make check                       the tests that gate a change (VM runs on
+#                                    deb:6.1, 6.12, 7.x and RT, debug and control kernels)
+#   make check-full                  make check + the long runs (docs/testing.md)
 #   make stress KERNEL=... DURATION=S  failed forks racing swapoff (scripts/stress)
 #   make bench KERNEL=...            benchmarks, one boot, ratios (scripts/bench)
 #   make corpus KERNEL=control|deb:6.12|deb:7|PATH [KDIR=DIR]
@@ -27,7 +29,7 @@ DURATION ?= 60
 PREFIX ?= /usr/local
 LIBDIR := $(PREFIX)/lib/fail_dup_mmap
 
-.PHONY: all module userspace clean demo check deps stress bench install corpus
+.PHONY: all module userspace clean demo check check-full deps stress bench install corpus
 
 all: module userspace
 
@@ -55,6 +57,10 @@ demo: deps
 check:
 	scripts/install-deps check
 	tests/run-all
+
+check-full:
+	scripts/install-deps check
+	tests/run-all --full
 
 stress:
 	scripts/install-deps check

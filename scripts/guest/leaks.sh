@@ -2,7 +2,7 @@
 # Leak and accounting check: /proc/meminfo and /proc/slabinfo before and after
 # sweeps (every step but kill at every index of a VMA-rich parent). The first
 # sweep warms caches; the growth over the next two is divided by the number of
-# injected failures and must stay under the tolerance (docs/testing.md).
+# injected failures and must stay under the tolerance (docs/checks.md).
 # Slab counts are exact only to a slab per CPU (the objects of each CPU's
 # active slab all count as active), so a cache may also grow by that much.
 # Boot with slab_nomerge so each cache has its own slabinfo line.

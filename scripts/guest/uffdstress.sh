@@ -25,6 +25,8 @@ while [ $# -gt 0 ]; do
 	esac
 done
 require_root
+# fs/userfaultfd.c registers vm.unprivileged_userfaultfd: no file, no userfaultfd.
+[ -e /proc/sys/vm/unprivileged_userfaultfd ] || skip_all "no userfaultfd (CONFIG_USERFAULTFD)"
 fdm_load
 trap fdm_disarm EXIT INT TERM
 
