@@ -11,6 +11,9 @@
 #include <linux/fs.h>
 #include <linux/kernel.h>
 #include <linux/pid.h>
+#include <linux/sched.h>
+#include <linux/sched/signal.h>
+#include <linux/sched/task.h>
 #include <linux/seq_file.h>
 #include <linux/string.h>
 #include <linux/uaccess.h>
@@ -125,11 +128,15 @@ static void fdm_show_steps(struct seq_file *m)
 
 /*
  * Parse a process id in the writer's pid namespace into a referenced struct
- * pid (NULL for 0). A number that names no live process: -ESRCH.
+ * pid (NULL for 0). A number that names no live process: -ESRCH. The global
+ * init and kernel threads: -EPERM (the hooks never fail their forks, and a
+ * SIGUSR1 halts busybox's init).
  */
 static int fdm_parse_tgid(const char *s, struct pid **out, pid_t *nr)
 {
+	struct task_struct *task;
 	struct pid *pid;
+	bool refused;
 	long v;
 
 	if (fdm_parse_long(s, 0, PID_MAX_LIMIT, &v))
@@ -139,9 +146,18 @@ static int fdm_parse_tgid(const char *s, struct pid **out, pid_t *nr)
 	if (!v)
 		return 0;
 	pid = find_get_pid(v);
-	if (!pid || !pid_has_task(pid, PIDTYPE_TGID)) {
+	task = pid ? get_pid_task(pid, PIDTYPE_TGID) : NULL;
+	if (!task) {
 		put_pid(pid);
 		return -ESRCH;
+	}
+	refused = is_global_init(task) || (task->flags & PF_KTHREAD);
+	put_task_struct(task);
+	if (refused) {
+		pr_warn("pid %ld refused: init and kernel threads are never filtered or signalled\n",
+			v);
+		put_pid(pid);
+		return -EPERM;
 	}
 	*out = pid;
 	return 0;

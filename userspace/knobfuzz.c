@@ -167,7 +167,7 @@ int main(int argc, char **argv)
 			fprintf(stderr, "knobfuzz: %s: partial write %zd of %zu\n", k, r, len);
 			bad++;
 		} else if (errno == EINVAL || errno == ESRCH || errno == EBUSY ||
-			   errno == EOPNOTSUPP) {
+			   errno == EOPNOTSUPP || errno == EPERM) {
 			counts[errno & 255]++;
 		} else {
 			fprintf(stderr, "knobfuzz: %s: unexpected %s\n", k, strerror(errno));
@@ -175,8 +175,8 @@ int main(int argc, char **argv)
 		}
 		close(fd);
 	}
-	printf("# knobfuzz: %ld writes: %ld accepted, EINVAL %ld, ESRCH %ld, EBUSY %ld, EOPNOTSUPP %ld, unexpected %ld\n",
+	printf("# knobfuzz: %ld writes: %ld accepted, EINVAL %ld, ESRCH %ld, EBUSY %ld, EOPNOTSUPP %ld, EPERM %ld, unexpected %ld\n",
 	       n, accepted, counts[EINVAL], counts[ESRCH], counts[EBUSY],
-	       counts[EOPNOTSUPP], bad);
+	       counts[EOPNOTSUPP], counts[EPERM], bad);
 	return bad ? 1 : 0;
 }

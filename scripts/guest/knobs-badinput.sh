@@ -50,7 +50,7 @@ if [ -e $FDM/task-filter ]; then
 	mv /tmp/cases.own /tmp/cases
 fi
 nknobs=$(($(wc -l </tmp/cases) / 2))
-ktap_header $((nknobs * 4 + 5))
+ktap_header $((nknobs * 4 + 6))
 
 # Each case in both states: disarmed, and armed for a sleeping task. It
 # sleeps a day and is killed below (the cases took 1482 s on the RT debug
@@ -118,6 +118,16 @@ r1=$(knob pid $sleeper || true)
 r2=$(knob notify $sleeper || true)
 ktap_check "pid and notify of a process that has exited: ESRCH ($r1, $r2), nothing changed" \
 	test "$r1" = ESRCH -a "$r2" = ESRCH -a "$before" = "$(snapshot)"
+# PID 1 and a kernel thread (kthreadd, PID 2): the hooks never fail their
+# forks, and SIGUSR1 halts busybox's init.
+[ "$(cat /proc/2/comm)" = kthreadd ] || echo "Bail out! PID 2 is $(cat /proc/2/comm), not kthreadd"
+before=$(snapshot)
+r=
+for k in pid notify; do
+	for p in 1 2; do r="$r $k=$p:$(knob $k $p || true)"; done
+done
+ktap_check "pid and notify refuse init and kernel threads with EPERM ($r), nothing changed" \
+	test "$r" = " pid=1:EPERM pid=2:EPERM notify=1:EPERM notify=2:EPERM" -a "$before" = "$(snapshot)"
 fdm_wait_probes_off || true
 ktap_check "disarmed: no kprobe enabled a second later" \
 	test "$(fdm_live_kprobes)" = 0 -a "$(cat $FDM/armed)" = 0
