@@ -19,7 +19,7 @@
 #include "fdm.h"
 
 /* Fill in the tree part of @a for @mm; false if the mm is busy. */
-bool fdm_audit_mm(struct mm_struct *mm, struct fdm_audit *a)
+notrace bool fdm_audit_mm(struct mm_struct *mm, struct fdm_audit *a)
 {
 	MA_STATE(mas, &mm->mm_mt, 0, 0);
 	struct mm_struct *owner;
@@ -49,3 +49,4 @@ bool fdm_audit_mm(struct mm_struct *mm, struct fdm_audit *a)
 	mmap_read_unlock(mm);
 	return true;
 }
+NOKPROBE_SYMBOL(fdm_audit_mm);

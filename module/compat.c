@@ -172,10 +172,11 @@ int fdm_compat_placement(struct fdm_step_desc *d, struct kprobe *kp)
  * config is the running kernel's. Steps and knobs that send a signal (kill,
  * notify) are refused there.
  */
-bool fdm_can_signal(void)
+notrace bool fdm_can_signal(void)
 {
 	return !IS_ENABLED(CONFIG_PREEMPT_RT);
 }
+NOKPROBE_SYMBOL(fdm_can_signal);
 
 /*
  * The current task's name, without get_task_comm(): up to v6.12 its
@@ -183,18 +184,20 @@ bool fdm_can_signal(void)
  * A task reading its own comm races only with a rename, which the kernel's
  * own printk("%s", current->comm) users accept too.
  */
-void fdm_current_comm(char comm[TASK_COMM_LEN])
+notrace void fdm_current_comm(char comm[TASK_COMM_LEN])
 {
 	memcpy(comm, current->comm, TASK_COMM_LEN);
 	comm[TASK_COMM_LEN - 1] = '\0';
 }
+NOKPROBE_SYMBOL(fdm_current_comm);
 
 /*
  * dup_mmap() calls security_vm_enough_memory_mm() only for copied VM_ACCOUNT
  * VMAs. v7.0 turned vm_flags into a read-only view of vma_flags; reading it
  * still works on every supported line.
  */
-bool fdm_vma_accountable(struct vm_area_struct *vma)
+notrace bool fdm_vma_accountable(struct vm_area_struct *vma)
 {
 	return (vma->vm_flags & (VM_ACCOUNT | VM_DONTCOPY)) == VM_ACCOUNT;
 }
+NOKPROBE_SYMBOL(fdm_vma_accountable);

@@ -39,15 +39,17 @@ struct dentry *fdm_fault_dir(void)
 	return fault_create_debugfs_attr(KBUILD_MODNAME, NULL, &fdm_fa);
 }
 
-bool fdm_fault_should_fail(void)
+notrace bool fdm_fault_should_fail(void)
 {
 	return should_fail(&fdm_fa, 1);
 }
+NOKPROBE_SYMBOL(fdm_fault_should_fail);
 
-int fdm_fault_verbose(void)
+notrace int fdm_fault_verbose(void)
 {
 	return READ_ONCE(fdm_fa.verbose);
 }
+NOKPROBE_SYMBOL(fdm_fault_verbose);
 
 #else
 
@@ -62,7 +64,7 @@ struct dentry *fdm_fault_dir(void)
 }
 
 /* fault_attr semantics: times, interval, probability. */
-bool fdm_fault_should_fail(void)
+notrace bool fdm_fault_should_fail(void)
 {
 	unsigned long flags;
 	bool fail = false;
@@ -83,10 +85,12 @@ out:
 	raw_spin_unlock_irqrestore(&fdm.lock, flags);
 	return fail;
 }
+NOKPROBE_SYMBOL(fdm_fault_should_fail);
 
-int fdm_fault_verbose(void)
+notrace int fdm_fault_verbose(void)
 {
 	return READ_ONCE(fdm.verbose);
 }
+NOKPROBE_SYMBOL(fdm_fault_verbose);
 
 #endif

@@ -32,31 +32,34 @@
 #include "fdm.h"
 #include "fdm_trace.h"
 
-static void fdm_stat_inc(enum fdm_stat s)
+static notrace void fdm_stat_inc(enum fdm_stat s)
 {
 	atomic_long_inc(&fdm.stats[s]);
 }
+NOKPROBE_SYMBOL(fdm_stat_inc);
 
 /* Called with fdm.mutex held (knob writers). */
-bool fdm_filter_set(void)
+notrace bool fdm_filter_set(void)
 {
 	return fdm.pid || fdm.comm[0];
 }
+NOKPROBE_SYMBOL(fdm_filter_set);
 
 /*
  * Lockless first look, without fdm.lock: false if the pid filter is set and
  * names another process. The pointer is only compared, never followed; a
  * writer changing it meanwhile is caught by the check under the lock.
  */
-static bool fdm_maybe_in_filter(void)
+static notrace bool fdm_maybe_in_filter(void)
 {
 	struct pid *pid = READ_ONCE(fdm.pid);
 
 	return !pid || task_tgid(current) == pid;
 }
+NOKPROBE_SYMBOL(fdm_maybe_in_filter);
 
 /* Is the current task in the filter? Called with fdm.lock held. */
-static bool fdm_current_in_filter(void)
+static notrace bool fdm_current_in_filter(void)
 {
 	char comm[TASK_COMM_LEN];
 
@@ -75,9 +78,10 @@ static bool fdm_current_in_filter(void)
 	}
 	return true;
 }
+NOKPROBE_SYMBOL(fdm_current_in_filter);
 
 /* The slot of the current task, or NULL; only the owner matches itself. */
-static struct fdm_slot *fdm_my_slot(void)
+static notrace struct fdm_slot *fdm_my_slot(void)
 {
 	int i;
 
@@ -88,8 +92,9 @@ static struct fdm_slot *fdm_my_slot(void)
 			return &fdm.slots[i];
 	return NULL;
 }
+NOKPROBE_SYMBOL(fdm_my_slot);
 
-int fdm_start_pre(struct kprobe *p, struct pt_regs *regs)
+notrace int fdm_start_pre(struct kprobe *p, struct pt_regs *regs)
 {
 	struct fdm_slot *s = NULL;
 	unsigned long flags;
@@ -133,7 +138,7 @@ out:
 NOKPROBE_SYMBOL(fdm_start_pre);
 
 /* Forget the pending audit of @mm (a child that was not failed after all). */
-static void fdm_pending_drop(struct mm_struct *mm)
+static notrace void fdm_pending_drop(struct mm_struct *mm)
 {
 	int i;
 
@@ -146,6 +151,7 @@ static void fdm_pending_drop(struct mm_struct *mm)
 		return;
 	}
 }
+NOKPROBE_SYMBOL(fdm_pending_drop);
 
 /*
  * A whole filtered fork under the current arm, not killed, made no call of
@@ -154,7 +160,7 @@ static void fdm_pending_drop(struct mm_struct *mm)
  * synchronize_rcu() in fdm_disarm(), so no handler sees two), since
  * "available" in steps only means the symbol is probe-able.
  */
-static void fdm_not_reached(struct fdm_slot *s)
+static notrace void fdm_not_reached(struct fdm_slot *s)
 {
 	const struct fdm_step_desc *d = &fdm_steps[s->step];
 
@@ -166,6 +172,7 @@ static void fdm_not_reached(struct fdm_slot *s)
 			    d->name, current->comm, task_tgid_nr(current),
 			    d->symbol, d->symbol);
 }
+NOKPROBE_SYMBOL(fdm_not_reached);
 
 /*
  * The end of the bracket: the slot goes back, whatever the fork's outcome.
@@ -173,7 +180,7 @@ static void fdm_not_reached(struct fdm_slot *s)
  * loop stopped before the target's store: a real error, a fatal signal)
  * injected nothing: its count and pending audit are taken back.
  */
-int fdm_end_pre(struct kprobe *p, struct pt_regs *regs)
+notrace int fdm_end_pre(struct kprobe *p, struct pt_regs *regs)
 {
 	struct fdm_slot *s = fdm_my_slot();
 	bool undo;
@@ -201,7 +208,7 @@ int fdm_end_pre(struct kprobe *p, struct pt_regs *regs)
 NOKPROBE_SYMBOL(fdm_end_pre);
 
 /* Remember a child that will be torn down, to audit its exit_mmap(). */
-static void fdm_pending_add(struct fdm_slot *s)
+static notrace void fdm_pending_add(struct fdm_slot *s)
 {
 	struct fdm_pending *p;
 	int i;
@@ -223,13 +230,14 @@ static void fdm_pending_add(struct fdm_slot *s)
 	}
 	fdm_stat_inc(FDM_STAT_PENDING_FULL);
 }
+NOKPROBE_SYMBOL(fdm_pending_add);
 
 /*
  * kernel_clone() entry: keep the instance only for a task in the filter (the
  * kretprobe takes one from its pool before this runs, and gives it back
  * when this returns non-zero).
  */
-int fdm_clone_entry(struct kretprobe_instance *ri, struct pt_regs *regs)
+notrace int fdm_clone_entry(struct kretprobe_instance *ri, struct pt_regs *regs)
 {
 	unsigned long flags;
 	bool in;
@@ -244,7 +252,7 @@ int fdm_clone_entry(struct kretprobe_instance *ri, struct pt_regs *regs)
 NOKPROBE_SYMBOL(fdm_clone_entry);
 
 /* kernel_clone() returned in a filtered task: the fork's verdict. */
-int fdm_clone_ret(struct kretprobe_instance *ri, struct pt_regs *regs)
+notrace int fdm_clone_ret(struct kretprobe_instance *ri, struct pt_regs *regs)
 {
 	if ((int)regs_return_value(regs) < 0)	/* pid_t */
 		fdm_stat_inc(FDM_STAT_FORKS_FAILED);
@@ -252,7 +260,7 @@ int fdm_clone_ret(struct kretprobe_instance *ri, struct pt_regs *regs)
 }
 NOKPROBE_SYMBOL(fdm_clone_ret);
 
-int fdm_exit_mmap_pre(struct kprobe *p, struct pt_regs *regs)
+notrace int fdm_exit_mmap_pre(struct kprobe *p, struct pt_regs *regs)
 {
 	struct mm_struct *mm = (struct mm_struct *)regs_get_kernel_argument(regs, 0);
 	struct fdm_audit a = { };
@@ -310,7 +318,7 @@ NOKPROBE_SYMBOL(fdm_exit_mmap_pre);
  * over the same tree costs, under the same lock; a target that is not there
  * costs no walk.
  */
-static void fdm_resolve(struct fdm_slot *s)
+static notrace void fdm_resolve(struct fdm_slot *s)
 {
 	VMA_ITERATOR(vmi, current->mm, 0);
 	struct vm_area_struct *vma;
@@ -350,6 +358,7 @@ static void fdm_resolve(struct fdm_slot *s)
 		i++;
 	}
 }
+NOKPROBE_SYMBOL(fdm_resolve);
 
 /*
  * Where a skipped function "returns" from: the probe points regs->ip here.
@@ -385,7 +394,7 @@ static notrace int fdm_ret_mas_enomem(struct ma_state *mas)
 NOKPROBE_SYMBOL(fdm_ret_mas_enomem);
 
 /* The error the forking task sees from the step (0: it gets SIGKILL). */
-static int fdm_ret_errno(enum fdm_ret ret)
+static notrace int fdm_ret_errno(enum fdm_ret ret)
 {
 	switch (ret) {
 	case FDM_RET_KILL:
@@ -396,9 +405,10 @@ static int fdm_ret_errno(enum fdm_ret ret)
 		return -ENOMEM;
 	}
 }
+NOKPROBE_SYMBOL(fdm_ret_errno);
 
 /* Describe the injection at @s into @l. */
-static void fdm_record(struct fdm_slot *s, int error, struct fdm_last *l)
+static notrace void fdm_record(struct fdm_slot *s, int error, struct fdm_last *l)
 {
 	l->pid = task_tgid_nr(current);
 	fdm_current_comm(l->comm);
@@ -409,9 +419,10 @@ static void fdm_record(struct fdm_slot *s, int error, struct fdm_last *l)
 	l->error = error;
 	l->valid = true;
 }
+NOKPROBE_SYMBOL(fdm_record);
 
 /* The trace event and the verbose log line (rate-limited), outside fdm.lock. */
-static void fdm_log(const struct fdm_last *l)
+static notrace void fdm_log(const struct fdm_last *l)
 {
 	static DEFINE_RATELIMIT_STATE(rs, 5 * HZ, 10);
 	int verbose = fdm_fault_verbose();
@@ -425,6 +436,7 @@ static void fdm_log(const struct fdm_last *l)
 	if (verbose > 1)
 		dump_stack();
 }
+NOKPROBE_SYMBOL(fdm_log);
 
 /*
  * Wake a helper (e.g. a swapoff loop) while dup_mmap() still holds the mmap
@@ -432,19 +444,20 @@ static void fdm_log(const struct fdm_last *l)
  * taken: the handler runs with preemption disabled, an RCU read-side
  * section, and a writer replacing notify waits for RCU before put_pid().
  */
-static void fdm_notify(void)
+static notrace void fdm_notify(void)
 {
 	struct pid *pid = READ_ONCE(fdm.notify);
 
 	if (pid)
 		kill_pid(pid, SIGUSR1, 1);
 }
+NOKPROBE_SYMBOL(fdm_notify);
 
 /*
  * Is this call of the step's function one the step could fail in this fork,
  * whatever the VMA (what fdm_at_target() checks before the VMA)?
  */
-static bool fdm_call_of_fork(struct fdm_slot *s, struct pt_regs *regs)
+static notrace bool fdm_call_of_fork(struct fdm_slot *s, struct pt_regs *regs)
 {
 	switch (fdm_steps[s->step].vma_arg) {
 	case FDM_ARG_ORDINAL:
@@ -462,9 +475,10 @@ static bool fdm_call_of_fork(struct fdm_slot *s, struct pt_regs *regs)
 		return true;
 	}
 }
+NOKPROBE_SYMBOL(fdm_call_of_fork);
 
 /* Does this call of the step's function copy the target VMA? */
-static bool fdm_at_target(struct fdm_slot *s, struct pt_regs *regs)
+static notrace bool fdm_at_target(struct fdm_slot *s, struct pt_regs *regs)
 {
 	const struct fdm_step_desc *d = &fdm_steps[s->step];
 	struct vm_area_struct *vma;
@@ -495,13 +509,14 @@ static bool fdm_at_target(struct fdm_slot *s, struct pt_regs *regs)
 	}
 	return vma->vm_start == s->start;
 }
+NOKPROBE_SYMBOL(fdm_at_target);
 
 /*
  * An early step's int3 hit (NMI-like: compare, never follow locks): is it
  * the store the decision was about? __mt_dup() is called once per fork;
  * mas_store_gfp() must be dup_mmap()'s clear of the target's range.
  */
-static bool fdm_early_at_target(struct fdm_slot *s, struct pt_regs *regs)
+static notrace bool fdm_early_at_target(struct fdm_slot *s, struct pt_regs *regs)
 {
 	struct ma_state *mas;
 
@@ -511,9 +526,10 @@ static bool fdm_early_at_target(struct fdm_slot *s, struct pt_regs *regs)
 	return fdm_call_of_fork(s, regs) && mas->index == s->start &&
 	       mas->last == s->end - 1;
 }
+NOKPROBE_SYMBOL(fdm_early_at_target);
 
 /* Send the step's function to its stub (or SIGKILL the forking task). */
-static int fdm_divert(const struct fdm_step_desc *d, struct pt_regs *regs)
+static notrace int fdm_divert(const struct fdm_step_desc *d, struct pt_regs *regs)
 {
 	switch (d->ret) {
 	case FDM_RET_KILL:
@@ -534,13 +550,14 @@ static int fdm_divert(const struct fdm_step_desc *d, struct pt_regs *regs)
 		return 1;
 	}
 }
+NOKPROBE_SYMBOL(fdm_divert);
 
 /*
  * Is this the target, and does fault_attr say fail? If so, record the
  * injection (last, pending audit, trace, log, notify). @regs: the step
  * function's, or NULL for an int3 step decided early.
  */
-static bool fdm_decide(struct fdm_slot *s, struct pt_regs *regs)
+static notrace bool fdm_decide(struct fdm_slot *s, struct pt_regs *regs)
 {
 	const struct fdm_step_desc *d = &fdm_steps[s->step];
 	struct fdm_last l;
@@ -569,6 +586,7 @@ static bool fdm_decide(struct fdm_slot *s, struct pt_regs *regs)
 	fdm_notify();
 	return true;
 }
+NOKPROBE_SYMBOL(fdm_decide);
 
 /*
  * uprobe_dup_mmap(oldmm, mm): the child's mm. dup_mmap() calls it with the
@@ -576,7 +594,7 @@ static bool fdm_decide(struct fdm_slot *s, struct pt_regs *regs)
  * is int3-based (see fdm_compat_placement()) is decided here, in ftrace
  * context.
  */
-int fdm_dup_pre(struct kprobe *p, struct pt_regs *regs)
+notrace int fdm_dup_pre(struct kprobe *p, struct pt_regs *regs)
 {
 	struct fdm_slot *s = fdm_my_slot();
 
@@ -593,7 +611,7 @@ NOKPROBE_SYMBOL(fdm_dup_pre);
  * A call of a step's function, hooked at @addr, by a task with a fork in
  * flight: send it to its stub if it copies the target (1 from kprobes).
  */
-static int fdm_step_hit(unsigned long addr, struct pt_regs *regs)
+static notrace int fdm_step_hit(unsigned long addr, struct pt_regs *regs)
 {
 	struct fdm_slot *s = fdm_my_slot();
 	const struct fdm_step_desc *d;
@@ -620,7 +638,7 @@ static int fdm_step_hit(unsigned long addr, struct pt_regs *regs)
 NOKPROBE_SYMBOL(fdm_step_hit);
 
 /* The int3 kprobe of an early step (see fdm_compat_placement()). */
-int fdm_step_pre(struct kprobe *p, struct pt_regs *regs)
+notrace int fdm_step_pre(struct kprobe *p, struct pt_regs *regs)
 {
 	return fdm_step_hit((unsigned long)p->addr, regs);
 }
@@ -655,7 +673,7 @@ out:
 NOKPROBE_SYMBOL(fdm_step_ftrace);
 
 /* A post handler makes an ftrace-based kprobe IPMODIFY, as fail_function's. */
-void fdm_post(struct kprobe *p, struct pt_regs *regs, unsigned long flags)
+notrace void fdm_post(struct kprobe *p, struct pt_regs *regs, unsigned long flags)
 {
 }
 NOKPROBE_SYMBOL(fdm_post);

@@ -130,6 +130,7 @@ notrace bool fdm_hook_at(struct ftrace_ops *op, unsigned long ip)
 {
 	return READ_ONCE(container_of(op, struct fdm_hook, ops)->at) == ip;
 }
+NOKPROBE_SYMBOL(fdm_hook_at);
 
 static bool fdm_hook_pointed(int i, int keep)
 {

@@ -18,7 +18,7 @@ while [ $# -gt 0 ]; do
 	esac
 done
 fdm_begin
-ktap_header 8
+ktap_header 10
 
 # 1. Read everything, as grep -r does (write-only files give EACCES).
 rc=0
@@ -98,6 +98,32 @@ chk armed "$(v armed)" '[01]'
 ktap_check "every knob within its Format line${fmt_bad:+:$fmt_bad}" test -z "$fmt_bad"
 kill -KILL $target
 wait $target 2>/dev/null || true
+
+# 6. What runs inside a kprobe or ftrace handler (the handlers of
+# module/hooks.c and every function they call) can be neither traced nor
+# kprobed: a probe there would recurse into the handler.
+ctx="fdm_start_pre fdm_end_pre fdm_clone_entry fdm_clone_ret fdm_exit_mmap_pre
+fdm_dup_pre fdm_step_hit fdm_step_pre fdm_step_ftrace fdm_post fdm_stat_inc
+fdm_filter_set fdm_maybe_in_filter fdm_current_in_filter fdm_my_slot
+fdm_pending_drop fdm_not_reached fdm_pending_add fdm_resolve fdm_ret_errno
+fdm_record fdm_log fdm_notify fdm_call_of_fork fdm_at_target
+fdm_early_at_target fdm_divert fdm_decide fdm_can_signal fdm_current_comm
+fdm_vma_accountable fdm_fault_should_fail fdm_fault_verbose fdm_audit_mm
+fdm_hook_at fdm_mas_set_enomem fdm_ret_enomem fdm_ret_null fdm_ret_eintr
+fdm_ret_mas_enomem"
+tr=/sys/kernel/tracing/available_filter_functions
+[ -r $tr ] || tr=/sys/kernel/debug/tracing/available_filter_functions
+# Out of line (in kallsyms, a clone such as .isra.0 included) and traceable.
+traced= kprobed=
+for f in $ctx; do
+	grep -qE "^$f(\.[a-z]+\.[0-9]+)? \[fail_dup_mmap\]" $tr && traced="$traced $f"
+	if grep -qE " $f(\.[a-z]+\.[0-9]+)?[[:space:]]+\[fail_dup_mmap\]" /proc/kallsyms &&
+		! grep -qE "[[:space:]]$f(\.[a-z]+\.[0-9]+)? \[fail_dup_mmap\]" /sys/kernel/debug/kprobes/blacklist; then
+		kprobed="$kprobed $f"
+	fi
+done
+ktap_check "no probe-context function is traceable (available_filter_functions)${traced:+:$traced}" test -z "$traced"
+ktap_check "every out-of-line probe-context function is on the kprobe blacklist${kprobed:+; not:$kprobed}" test -z "$kprobed"
 
 # 5. Still injects, then unloads.
 fdm_defaults

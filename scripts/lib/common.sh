@@ -6,10 +6,42 @@ fdm_cache() {
 	echo "${FDM_CACHE:-${XDG_CACHE_HOME:-${HOME:-/root}/.cache}/fail_dup_mmap}"
 }
 
+# The splat table (scripts/lib/splat-table): the lines the kernel prints for
+# a bug, a stall, a hang, by class. FDM_SPLAT_TABLE overrides its path.
+fdm_splat_table_file() {
+	echo "${FDM_SPLAT_TABLE:-$(dirname "${BASH_SOURCE[0]}")/splat-table}"
+}
+
+# The table without comments: one "CLASS<TAB>ERE" line per pattern. Fails
+# (status 1, a message on stderr) on an unreadable table or a class with no ERE.
+fdm_splat_table() {
+	local t
+	t=$(fdm_splat_table_file)
+	[ -r "$t" ] || { echo "${0##*/}: no splat table $t" >&2; return 1; }
+	awk '/^[ \t]*(#|$)/ { next }
+		{ c = $1; e = $0; sub(/^[ \t]*[^ \t]+[ \t]*/, "", e); sub(/[ \t]+$/, "", e)
+		  if (e == "") { printf "%s:%d: class %s has no ERE\n", FILENAME, NR, c | "cat >&2"; bad = 1; exit 1 }
+		  printf "%s\t%s\n", c, e; n++ }
+		END { if (bad) exit 1; if (!n) { print FILENAME ": no patterns" | "cat >&2"; exit 1 } }' "$t"
+}
+
 # The lines the kernel prints for a bug, a stall, a hang (ERE): what vm-run
-# calls a splat, and scripts/corpus looks for in each entry's part.
+# calls a splat, and scripts/corpus looks for in each entry's part. Every
+# pattern of the splat table, joined with |.
 fdm_splat_re() {
-	echo 'BUG:|WARNING:|Oops|KASAN|general protection fault|Kernel panic|Bad rss-counter state|non-zero pgtables_bytes|list_del corruption|refcount_t:|INFO: task .* blocked for more than|rcu: INFO: .* detected stalls|watchdog: BUG: soft lockup|INFO: possible .*locking|possible circular locking|inconsistent lock state|sleeping function called from invalid context|kmemleak: .* new suspected memory leaks'
+	local tab
+	tab=$(fdm_splat_table) || return 1
+	printf '%s\n' "$tab" | cut -f2- | paste -sd'|'
+}
+
+# Console lines on stdin that the table matches, as "CLASS<TAB>LINE" (the
+# first class in table order whose ERE matches).
+fdm_splat_classify() {
+	local tab
+	tab=$(fdm_splat_table) || return 1
+	awk -F'\t' 'NR == FNR { c[++n] = $1; e[n] = substr($0, length($1) + 2); next }
+		{ for (i = 1; i <= n; i++) if ($0 ~ e[i]) { print c[i] "\t" $0; break } }' \
+		<(printf '%s\n' "$tab") -
 }
 
 die() {
