@@ -102,15 +102,24 @@ err_filter:
 	return ret;
 }
 
+/*
+ * Unregister every hook. unregister_ftrace_function() fails only when ftrace
+ * itself is broken (ftrace_disabled after an ftrace bug): said loudly, since
+ * ftrace may then still call into this module's text after it is gone.
+ */
 void fdm_hooks_unregister(void)
 {
-	int i;
+	int i, ret;
 
 	for (i = 0; i < FDM_NR_STEPS; i++) {
 		if (!fdm_hooks[i].registered)
 			continue;
-		unregister_ftrace_function(&fdm_hooks[i].ops);
-		ftrace_free_filter(&fdm_hooks[i].ops);
+		ret = unregister_ftrace_function(&fdm_hooks[i].ops);
+		if (ret)	/* an empty filter would trace every function */
+			pr_err("cannot unregister the ftrace hook of step %s: %d\n",
+			       fdm_steps[i].name, ret);
+		else
+			ftrace_free_filter(&fdm_hooks[i].ops);
 		fdm_hooks[i].registered = false;
 	}
 }
