@@ -88,9 +88,13 @@ enum fdm_slot_state {
  * One filtered fork in flight, owned by the forking task from
  * uprobe_start_dup_mmap() to uprobe_end_dup_mmap(): allocated and freed under
  * fdm.lock, every other field written only by the owner, in its own probes.
+ * The slot holds a reference to its task, so no other task can ever have
+ * that task_struct's address while the slot is held. A slot whose end probe
+ * was missed (kprobes or ftrace turned off mid-fork) is reclaimed at the
+ * owner's next fork, or once the owner exits (fdm_slots_reap()).
  */
 struct fdm_slot {
-	struct task_struct *task;
+	struct task_struct *task;	/* referenced */
 	enum fdm_slot_state state;
 	struct mm_struct *child;
 	unsigned long gen;	/* fdm.gen at fork start */
@@ -158,6 +162,7 @@ enum fdm_stat {
 	FDM_STAT_AUDIT_BUSY,
 	FDM_STAT_EARLY_UNDONE,
 	FDM_STAT_NOT_REACHED,
+	FDM_STAT_SLOTS_RECLAIMED,
 	FDM_NR_STATS,
 };
 

@@ -26,6 +26,7 @@
 #include <linux/pid.h>
 #include <linux/ratelimit.h>
 #include <linux/sched/signal.h>
+#include <linux/sched/task.h>
 #include <linux/string.h>
 #include <linux/trace_recursion.h>
 
@@ -110,12 +111,18 @@ notrace int fdm_start_pre(struct kprobe *p, struct pt_regs *regs)
 	if (!fdm.armed || !fdm_current_in_filter())
 		goto out;
 	fdm_stat_inc(FDM_STAT_FORKS_FILTERED);
-	/* A slot still held by this task would be a missed end probe. */
+	/*
+	 * A slot still held by this task is a missed end probe: reclaimed, its
+	 * reference kept for this fork.
+	 */
 	s = fdm_my_slot();
+	if (s)
+		fdm_stat_inc(FDM_STAT_SLOTS_RECLAIMED);
 	for (i = 0; !s && i < FDM_SLOTS; i++) {
 		if (!fdm.slots[i].task) {
 			s = &fdm.slots[i];
 			atomic_inc(&fdm.active);
+			get_task_struct(current);
 		}
 	}
 	if (!s) {
@@ -203,6 +210,8 @@ notrace int fdm_end_pre(struct kprobe *p, struct pt_regs *regs)
 	s->state = FDM_SLOT_FREE;
 	atomic_dec(&fdm.active);
 	raw_spin_unlock_irqrestore(&fdm.lock, flags);
+	/* The slot's reference; current holds its own, so never the last. */
+	put_task_struct(current);
 	return 0;
 }
 NOKPROBE_SYMBOL(fdm_end_pre);

@@ -348,6 +348,7 @@ static const char * const fdm_stat_names[FDM_NR_STATS] = {
 	[FDM_STAT_AUDIT_BUSY] = "audit_skipped_busy",
 	[FDM_STAT_EARLY_UNDONE] = "early_not_carried_out",
 	[FDM_STAT_NOT_REACHED] = "forks_step_not_reached",
+	[FDM_STAT_SLOTS_RECLAIMED] = "slots_reclaimed",
 };
 
 static void fdm_show_stats(struct seq_file *m)

@@ -31,6 +31,8 @@
 
 #include <linux/kprobes.h>
 #include <linux/rcupdate.h>
+#include <linux/sched.h>
+#include <linux/sched/task.h>
 #include <linux/string.h>
 #include <linux/workqueue.h>
 
@@ -231,6 +233,36 @@ static bool fdm_steps_off(int keep)
 }
 
 /*
+ * Free the slots of tasks that are exiting (@all: every slot), with their
+ * task references. An exiting task is past its fork's bracket, so its slot
+ * is one whose end probe was missed. Returns how many slots were freed.
+ * Called with fdm.mutex held.
+ */
+static int fdm_slots_reap(bool all)
+{
+	struct task_struct *gone[FDM_SLOTS];
+	struct task_struct *t;
+	unsigned long flags;
+	int i, n = 0;
+
+	raw_spin_lock_irqsave(&fdm.lock, flags);
+	for (i = 0; i < FDM_SLOTS; i++) {
+		t = fdm.slots[i].task;
+		if (!t || (!all && !(READ_ONCE(t->flags) & PF_EXITING)))
+			continue;
+		WRITE_ONCE(fdm.slots[i].task, NULL);
+		fdm.slots[i].state = FDM_SLOT_FREE;
+		atomic_dec(&fdm.active);
+		gone[n++] = t;
+	}
+	raw_spin_unlock_irqrestore(&fdm.lock, flags);
+	/* The last reference may go here: not under the raw spinlock. */
+	for (i = 0; i < n; i++)
+		put_task_struct(gone[i]);
+	return n;
+}
+
+/*
  * Disable every probe and park every hook, wait until no handler runs (they
  * run with preemption disabled), then forget the forks in flight and the
  * children awaiting their audit. Called with fdm.mutex held, disarmed.
@@ -246,13 +278,9 @@ static void fdm_disable(void)
 	WARN_ON_ONCE(disable_kretprobe(&fdm_krp));
 	ok = fdm_steps_off(-1);
 	synchronize_rcu();
+	fdm_slots_reap(true);
 	raw_spin_lock_irqsave(&fdm.lock, flags);
-	for (i = 0; i < FDM_SLOTS; i++) {
-		WRITE_ONCE(fdm.slots[i].task, NULL);
-		fdm.slots[i].state = FDM_SLOT_FREE;
-	}
 	memset(fdm.pending, 0, sizeof(fdm.pending));
-	atomic_set(&fdm.active, 0);
 	atomic_set(&fdm.npending, 0);
 	raw_spin_unlock_irqrestore(&fdm.lock, flags);
 	/* A hook that could not be parked: the idle work tries again. */
@@ -278,6 +306,9 @@ static void fdm_idle_fn(struct work_struct *work)
 	int keep;
 
 	mutex_lock(&fdm.mutex);
+	/* Slots of exited tasks whose end probe was missed. */
+	atomic_long_add(fdm_slots_reap(false),
+			&fdm.stats[FDM_STAT_SLOTS_RECLAIMED]);
 	if (!fdm.armed) {
 		if (!fdm_live)
 			goto out;
