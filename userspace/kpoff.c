@@ -7,11 +7,11 @@
  */
 #define _GNU_SOURCE
 #include <getopt.h>
-#include <sched.h>
 #include <signal.h>
 #include <time.h>
 
 #include "common.h"
+#include "rt.h"
 
 #define KPROBES_ENABLED "/sys/kernel/debug/kprobes/enabled"
 
@@ -23,20 +23,6 @@ static void usage(FILE *f)
 "  (every kprobe off, system-wide) and exits; the caller turns them on again.\n"
 "  --fifo PRIO   SCHED_FIFO at PRIO (1-99); --cpu C pins to CPU C\n"
 "exit: 0 after the write, 1 on an error, 3 when no signal came in --timeout S\n");
-}
-
-static long num(const char *s, long lo, long hi)
-{
-	char *end;
-	long v;
-
-	errno = 0;
-	v = strtol(s, &end, 10);
-	if (errno || *end || end == s || v < lo || v > hi) {
-		fprintf(stderr, "kpoff: bad number '%s'\n", s);
-		exit(2);
-	}
-	return v;
 }
 
 int main(int argc, char **argv)
@@ -53,9 +39,9 @@ int main(int argc, char **argv)
 
 	while ((c = getopt_long(argc, argv, "", opts, NULL)) != -1) {
 		switch (c) {
-		case 'f': fifo = num(optarg, 1, 99); break;
-		case 'c': cpu = num(optarg, 0, CPU_SETSIZE - 1); break;
-		case 't': timeout = num(optarg, 1, 86400); break;
+		case 'f': fifo = rt_num("kpoff", optarg, 1, 99); break;
+		case 'c': cpu = rt_num("kpoff", optarg, 0, CPU_SETSIZE - 1); break;
+		case 't': timeout = rt_num("kpoff", optarg, 1, 86400); break;
 		case 'p': pidfile = optarg; break;
 		case 'h': usage(stdout); return 0;
 		default: usage(stderr); return 2;
@@ -68,24 +54,8 @@ int main(int argc, char **argv)
 	sigemptyset(&set);
 	sigaddset(&set, SIGUSR1);
 	sigprocmask(SIG_BLOCK, &set, NULL);
-	if (cpu >= 0) {
-		cpu_set_t cs;
-
-		CPU_ZERO(&cs);
-		CPU_SET(cpu, &cs);
-		if (sched_setaffinity(0, sizeof(cs), &cs)) {
-			fprintf(stderr, "kpoff: CPU %ld: %s\n", cpu, strerror(errno));
-			return 1;
-		}
-	}
-	if (fifo) {
-		struct sched_param sp = { .sched_priority = (int)fifo };
-
-		if (sched_setscheduler(0, SCHED_FIFO, &sp)) {
-			fprintf(stderr, "kpoff: SCHED_FIFO %ld: %s\n", fifo, strerror(errno));
-			return 1;
-		}
-	}
+	if (rt_pin_fifo("kpoff", cpu, fifo))
+		return 1;
 	fd = open(KPROBES_ENABLED, O_WRONLY);
 	if (fd < 0) {
 		fprintf(stderr, "kpoff: %s: %s\n", KPROBES_ENABLED, strerror(errno));

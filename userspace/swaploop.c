@@ -7,12 +7,12 @@
  */
 #define _GNU_SOURCE
 #include <getopt.h>
-#include <sched.h>
 #include <signal.h>
 #include <sys/swap.h>
 #include <time.h>
 
 #include "common.h"
+#include "rt.h"
 
 static volatile sig_atomic_t stop;
 
@@ -33,20 +33,6 @@ static void usage(FILE *f)
 "exit: 0 if every swapoff and swapon succeeded\n");
 }
 
-static long num(const char *s, long lo, long hi)
-{
-	char *end;
-	long v;
-
-	errno = 0;
-	v = strtol(s, &end, 10);
-	if (errno || *end || end == s || v < lo || v > hi) {
-		fprintf(stderr, "swaploop: bad number '%s'\n", s);
-		exit(2);
-	}
-	return v;
-}
-
 int main(int argc, char **argv)
 {
 	static const struct option opts[] = {
@@ -65,11 +51,11 @@ int main(int argc, char **argv)
 	while ((c = getopt_long(argc, argv, "", opts, NULL)) != -1) {
 		switch (c) {
 		case 'd': dev = optarg; break;
-		case 'f': fifo = num(optarg, 1, 99); break;
-		case 'c': cpu = num(optarg, 0, 1023); break;
-		case 't': duration = num(optarg, 1, 86400); break;
+		case 'f': fifo = rt_num("swaploop", optarg, 1, 99); break;
+		case 'c': cpu = rt_num("swaploop", optarg, 0, 1023); break;
+		case 't': duration = rt_num("swaploop", optarg, 1, 86400); break;
 		case 's': on_signal = 1; break;
-		case 'm': sleep_ms = num(optarg, 0, 60000); break;
+		case 'm': sleep_ms = rt_num("swaploop", optarg, 0, 60000); break;
 		case 'p': pidfile = optarg; break;
 		case 'h': usage(stdout); return 0;
 		default: usage(stderr); return 2;
@@ -79,24 +65,8 @@ int main(int argc, char **argv)
 		usage(stderr);
 		return 2;
 	}
-	if (cpu >= 0) {
-		cpu_set_t cs;
-
-		CPU_ZERO(&cs);
-		CPU_SET(cpu, &cs);
-		if (sched_setaffinity(0, sizeof(cs), &cs)) {
-			fprintf(stderr, "swaploop: sched_setaffinity(%ld): %s\n", cpu, strerror(errno));
-			return 1;
-		}
-	}
-	if (fifo) {
-		struct sched_param sp = { .sched_priority = (int)fifo };
-
-		if (sched_setscheduler(0, SCHED_FIFO, &sp)) {
-			fprintf(stderr, "swaploop: SCHED_FIFO %ld: %s\n", fifo, strerror(errno));
-			return 1;
-		}
-	}
+	if (rt_pin_fifo("swaploop", cpu, fifo))
+		return 1;
 	signal(SIGTERM, on_term);
 	signal(SIGINT, on_term);
 	sigemptyset(&set);
