@@ -79,6 +79,17 @@ extern struct fdm_step_desc fdm_steps[FDM_NR_STEPS];
 #define FDM_SLOTS	64
 #define FDM_PENDING	32
 
+/* The last injection, as the last knob shows it. */
+struct fdm_last {
+	pid_t pid;
+	char comm[TASK_COMM_LEN];
+	long index;
+	enum fdm_step step;
+	unsigned long start, end;
+	int error;
+	bool valid;
+};
+
 enum fdm_slot_state {
 	FDM_SLOT_FREE,
 	FDM_SLOT_COPYING,	/* between uprobe_start/end_dup_mmap() */
@@ -111,6 +122,8 @@ struct fdm_slot {
 	unsigned long start, end;
 	long account_ord;	/* VM_ACCOUNT calls before the target, or -1 */
 	long account_seen;
+	/* An early decision's last, and the one it replaced (for an undo). */
+	struct fdm_last last, prev_last;
 };
 
 /* A failed child whose exit_mmap() has not been seen yet. */
@@ -134,16 +147,6 @@ struct fdm_audit {
 	long markers;		/* XA_ZERO_ENTRY */
 	long marker_pos;	/* position of the first marker among entries */
 	unsigned long marker_start, marker_end;
-	bool valid;
-};
-
-struct fdm_last {
-	pid_t pid;
-	char comm[TASK_COMM_LEN];
-	long index;
-	enum fdm_step step;
-	unsigned long start, end;
-	int error;
 	bool valid;
 };
 

@@ -206,6 +206,10 @@ notrace int fdm_end_pre(struct kprobe *p, struct pt_regs *regs)
 	raw_spin_lock_irqsave(&fdm.lock, flags);
 	if (undo && s->child)
 		fdm_pending_drop(s->child);
+	/* last names no injection that did not happen, unless a later one. */
+	if (undo && fdm.last.pid == s->last.pid && fdm.last.step == s->last.step &&
+	    fdm.last.start == s->last.start && fdm.last.index == s->last.index)
+		fdm.last = s->prev_last;
 	WRITE_ONCE(s->task, NULL);
 	s->state = FDM_SLOT_FREE;
 	atomic_dec(&fdm.active);
@@ -587,6 +591,10 @@ static notrace bool fdm_decide(struct fdm_slot *s, struct pt_regs *regs)
 	atomic_long_inc(&fdm.injections[s->step]);
 	fdm_record(s, fdm_ret_errno(d->ret), &l);
 	raw_spin_lock_irqsave(&fdm.lock, flags);
+	if (s->early) {
+		s->prev_last = fdm.last;
+		s->last = l;
+	}
 	fdm.last = l;
 	if (s->child)
 		fdm_pending_add(s);
@@ -634,8 +642,13 @@ static notrace int fdm_step_hit(unsigned long addr, struct pt_regs *regs)
 	if (!s->reached && fdm_call_of_fork(s, regs))
 		s->reached = true;
 	if (s->early) {
-		/* int3 (NMI-like) context: no lock, no print, only the jump. */
-		if (!s->injected || s->diverted || !fdm_early_at_target(s, regs))
+		/*
+		 * int3 (NMI-like) context: no lock, no print, only the jump.
+		 * Disarmed (or armed again) since the decision: no jump, the end
+		 * probe takes the decision back.
+		 */
+		if (!s->injected || s->diverted || !READ_ONCE(fdm.armed) ||
+		    s->gen != READ_ONCE(fdm.gen) || !fdm_early_at_target(s, regs))
 			return 0;
 		s->diverted = true;
 		return fdm_divert(d, regs);

@@ -11,7 +11,7 @@ usage() {
 	echo "      leaks.sh skipped (audit.sh and kmemleak.sh cover them there)"
 	echo "  -s  only these suites (comma-separated, in the usual order): $all_suites"
 }
-all_suites="debugfs,inject-matrix,knobs-badinput,filter,fault-attr,audit,sweep,leaks,kmemleak,slots,race-rmmod"
+all_suites="debugfs,inject-matrix,knobs-badinput,filter,fault-attr,audit,sweep,leaks,kmemleak,slots,early-disarm,race-rmmod"
 FDM_SUITE_TIMEOUT=400 race=100 forks= light= only=
 while [ $# -gt 0 ]; do
 	case $1 in
@@ -25,7 +25,7 @@ while [ $# -gt 0 ]; do
 done
 export FDM_SUITE_TIMEOUT
 # -s: each name must be a suite; the plan counts only the chosen ones.
-nsel=11
+nsel=12
 if [ -n "$only" ]; then
 	nsel=0
 	for s in $(echo "$only" | tr ',' ' '); do
@@ -73,6 +73,7 @@ else
 fi
 ! chosen kmemleak || ktap_subtest "kmemleak" kmemleak.sh
 ! chosen slots || ktap_subtest "slots" slots.sh
+! chosen early-disarm || ktap_subtest "early-disarm" early-disarm.sh
 ! chosen race-rmmod || ktap_subtest "race-rmmod" race-rmmod.sh -c "$race"
 if [ -d $FDM ]; then ktap_ok "module still loaded after the suites"; else
 	ktap_not_ok "module still loaded after the suites"; fi

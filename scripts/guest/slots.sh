@@ -20,12 +20,12 @@ require_root
 KP=/sys/kernel/debug/kprobes/enabled
 [ -w $KP ] || skip_all "no $KP"
 fdm_load
-# notify is what wakes kpoff inside the fork (refused on PREEMPT_RT).
+# notify is what wakes onsig inside the fork (refused on PREEMPT_RT).
 if ! knob notify $$ >/tmp/notify.r; then
 	skip_all "notify refused ($(cat /tmp/notify.r)): nothing can turn kprobes off mid-fork"
 fi
 echo 0 >$FDM/notify
-# kpoff must run at the preemption point right after the signal.
+# onsig must run at the preemption point right after the signal.
 P=/sys/kernel/debug/sched/preempt
 model=
 if [ -w $P ]; then
@@ -47,14 +47,14 @@ missed=0 a=0
 while [ $a -lt "$tries" ] && [ $missed = 0 ]; do
 	a=$((a + 1))
 	r0=$(fdm_stat slots_reclaimed)
-	rm -f /tmp/kpoff.pid
-	kpoff --fifo 50 --cpu 0 --timeout 60 --pidfile /tmp/kpoff.pid >/tmp/kpoff.out 2>&1 &
+	rm -f /tmp/onsig.pid
+	onsig --kprobes-off --fifo 50 --cpu 0 --timeout 60 --pidfile /tmp/onsig.pid >/tmp/onsig.out 2>&1 &
 	kp=$!
 	n=0
-	while [ ! -s /tmp/kpoff.pid ] && [ $n -lt 100 ]; do sleep 0.05; n=$((n + 1)); done
+	while [ ! -s /tmp/onsig.pid ] && [ $n -lt 100 ]; do sleep 0.05; n=$((n + 1)); done
 	echo $kp >$FDM/notify
 	# The fork fails at the last of 200 VMAs: the failed child's teardown
-	# (inside the bracket on 6.12 and 7.x) leaves kpoff a window.
+	# (inside the bracket on 6.12 and 7.x) leaves onsig a window.
 	frc=0
 	taskset -c 0 forker --vmas 200 --index last --step vma_alloc --forks 1 >/tmp/forker.out 2>&1 || frc=$?
 	krc=0
@@ -65,14 +65,14 @@ while [ $a -lt "$tries" ] && [ $missed = 0 ]; do
 	# fail (the child's exit_mmap() probe is missed too with kprobes off).
 	grep -q '^ok 1 1/1 forks failed with ENOMEM' /tmp/forker.out && grep -q '^ok 2 parent memory intact' /tmp/forker.out ||
 		{ sed 's/^/# /' /tmp/forker.out; echo "Bail out! forker exit $frc in attempt $a"; exit 1; }
-	[ $krc = 0 ] || { sed 's/^/# /' /tmp/kpoff.out; echo "Bail out! kpoff exit $krc in attempt $a"; exit 1; }
+	[ $krc = 0 ] || { sed 's/^/# /' /tmp/onsig.out; echo "Bail out! onsig exit $krc in attempt $a"; exit 1; }
 	# The forker has exited and disarmed: a slot it left is reclaimed
 	# within a second (the idle work), then the probes go off.
 	probes=on
 	fdm_wait_probes_off && probes=off
 	r1=$(fdm_stat slots_reclaimed)
 	# A missed end probe shows as a reclaimed slot (or, without the
-	# reclaim, as probes left on); kpoff may also come too late.
+	# reclaim, as probes left on); onsig may also come too late.
 	if [ -n "$r1" ] && [ "$r1" != "$r0" ] || [ $probes = on ]; then
 		missed=1
 	fi
