@@ -88,6 +88,7 @@ struct fdm_last {
 	unsigned long start, end;
 	int error;
 	bool valid;
+	unsigned long seq;	/* fdm.last_seq when recorded */
 };
 
 enum fdm_slot_state {
@@ -225,6 +226,7 @@ struct fdm_state {
 	struct fdm_slot slots[FDM_SLOTS];
 	struct fdm_pending pending[FDM_PENDING];
 	struct fdm_last last;
+	unsigned long last_seq;	/* injections recorded in last; under lock */
 	struct fdm_audit audit;
 	char last_deferred_comm[TASK_COMM_LEN];
 
@@ -259,6 +261,7 @@ int fdm_fault_verbose(void);
 
 /* hooks.c: the handlers */
 bool fdm_filter_set(void);
+void fdm_slot_release(struct fdm_slot *s);
 int fdm_start_pre(struct kprobe *p, struct pt_regs *regs);
 int fdm_dup_pre(struct kprobe *p, struct pt_regs *regs);
 int fdm_end_pre(struct kprobe *p, struct pt_regs *regs);

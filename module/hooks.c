@@ -5,10 +5,13 @@
  * uprobe_start_dup_mmap()/uprobe_end_dup_mmap() bracket dup_mmap() on every
  * supported kernel (dup_mmap() itself is inlined on some), so the filter runs
  * once per fork there and a per-task slot carries the fork's state to the
- * per-VMA probe of the armed step. The slot lives exactly as long as the
- * bracket: it is taken at the start and given back at the end, which every
- * fork that started reaches (success, error or fatal signal), so slots cannot
- * leak. uprobe_dup_mmap(oldmm, mm) names the child mm; exit_mmap() of an
+ * per-VMA probe of the armed step. The slot lives as long as the bracket:
+ * it is taken at the start and given back at the end, which every fork that
+ * started reaches (success, error or fatal signal). An end probe missed
+ * (kprobes or ftrace turned off mid-fork) leaves the slot to the task's next
+ * fork or its exit (fdm_slots_reap()), which take it back; the slot's task
+ * reference keeps another task from ever matching it.
+ * uprobe_dup_mmap(oldmm, mm) names the child mm; exit_mmap() of an
  * injected child is counted wherever it runs. A kretprobe on kernel_clone(),
  * whose entry handler keeps an instance only for tasks in the filter, counts
  * the forks' verdicts.
@@ -95,12 +98,61 @@ static notrace struct fdm_slot *fdm_my_slot(void)
 }
 NOKPROBE_SYMBOL(fdm_my_slot);
 
+static void fdm_pending_drop(struct mm_struct *mm);
+
+/*
+ * Give slot @s back, with what its fork decided early and did not carry out
+ * (the step's count, the pending audit, last). Called with fdm.lock held;
+ * the caller drops the slot's task reference after unlocking.
+ */
+notrace void fdm_slot_release(struct fdm_slot *s)
+{
+	lockdep_assert_held(&fdm.lock);
+	if (s->early && s->injected && !s->diverted) {
+		atomic_long_dec(&fdm.injections[s->step]);
+		fdm_stat_inc(FDM_STAT_EARLY_UNDONE);
+		if (s->child)
+			fdm_pending_drop(s->child);
+		/* last names no injection that did not happen, unless a later one. */
+		if (fdm.last.seq == s->last.seq)
+			fdm.last = s->prev_last;
+	}
+	WRITE_ONCE(s->task, NULL);
+	s->state = FDM_SLOT_FREE;
+	atomic_dec(&fdm.active);
+}
+NOKPROBE_SYMBOL(fdm_slot_release);
+
+/*
+ * A slot the current task still holds at its next fork is a missed end
+ * probe: taken back, armed or not, in the filter or not.
+ */
+static notrace void fdm_take_back(void)
+{
+	struct fdm_slot *s;
+	unsigned long flags;
+
+	raw_spin_lock_irqsave(&fdm.lock, flags);
+	s = fdm_my_slot();
+	if (s)
+		fdm_slot_release(s);
+	raw_spin_unlock_irqrestore(&fdm.lock, flags);
+	if (!s)
+		return;
+	fdm_stat_inc(FDM_STAT_SLOTS_RECLAIMED);
+	/* The slot's reference; current holds its own, so never the last. */
+	put_task_struct(current);
+}
+NOKPROBE_SYMBOL(fdm_take_back);
+
 notrace int fdm_start_pre(struct kprobe *p, struct pt_regs *regs)
 {
 	struct fdm_slot *s = NULL;
 	unsigned long flags;
 	int i;
 
+	if (atomic_read(&fdm.active))
+		fdm_take_back();
 	/* Disarmed, the probes stay enabled for a while: see probes.c. */
 	if (!READ_ONCE(fdm.armed))
 		return 0;
@@ -111,24 +163,15 @@ notrace int fdm_start_pre(struct kprobe *p, struct pt_regs *regs)
 	if (!fdm.armed || !fdm_current_in_filter())
 		goto out;
 	fdm_stat_inc(FDM_STAT_FORKS_FILTERED);
-	/*
-	 * A slot still held by this task is a missed end probe: reclaimed, its
-	 * reference kept for this fork.
-	 */
-	s = fdm_my_slot();
-	if (s)
-		fdm_stat_inc(FDM_STAT_SLOTS_RECLAIMED);
-	for (i = 0; !s && i < FDM_SLOTS; i++) {
-		if (!fdm.slots[i].task) {
+	for (i = 0; !s && i < FDM_SLOTS; i++)
+		if (!fdm.slots[i].task)
 			s = &fdm.slots[i];
-			atomic_inc(&fdm.active);
-			get_task_struct(current);
-		}
-	}
 	if (!s) {
 		fdm_stat_inc(FDM_STAT_SLOTS_FULL);
 		goto out;
 	}
+	atomic_inc(&fdm.active);
+	get_task_struct(current);
 	memset(s, 0, sizeof(*s));
 	s->state = FDM_SLOT_COPYING;
 	s->gen = fdm.gen;
@@ -190,32 +233,23 @@ NOKPROBE_SYMBOL(fdm_not_reached);
 notrace int fdm_end_pre(struct kprobe *p, struct pt_regs *regs)
 {
 	struct fdm_slot *s = fdm_my_slot();
-	bool undo;
 	unsigned long flags;
+	bool mine;
 
 	if (!s)
 		return 0;
 	if (!s->reached && !fatal_signal_pending(current) &&
 	    READ_ONCE(fdm.armed) && s->gen == READ_ONCE(fdm.gen))
 		fdm_not_reached(s);
-	undo = s->early && s->injected && !s->diverted;
-	if (undo) {
-		atomic_long_dec(&fdm.injections[s->step]);
-		fdm_stat_inc(FDM_STAT_EARLY_UNDONE);
-	}
 	raw_spin_lock_irqsave(&fdm.lock, flags);
-	if (undo && s->child)
-		fdm_pending_drop(s->child);
-	/* last names no injection that did not happen, unless a later one. */
-	if (undo && fdm.last.pid == s->last.pid && fdm.last.step == s->last.step &&
-	    fdm.last.start == s->last.start && fdm.last.index == s->last.index)
-		fdm.last = s->prev_last;
-	WRITE_ONCE(s->task, NULL);
-	s->state = FDM_SLOT_FREE;
-	atomic_dec(&fdm.active);
+	/* Still ours: a disable whose kprobe disable failed may have reaped it. */
+	mine = READ_ONCE(s->task) == current;
+	if (mine)
+		fdm_slot_release(s);
 	raw_spin_unlock_irqrestore(&fdm.lock, flags);
 	/* The slot's reference; current holds its own, so never the last. */
-	put_task_struct(current);
+	if (mine)
+		put_task_struct(current);
 	return 0;
 }
 NOKPROBE_SYMBOL(fdm_end_pre);
@@ -591,6 +625,7 @@ static notrace bool fdm_decide(struct fdm_slot *s, struct pt_regs *regs)
 	atomic_long_inc(&fdm.injections[s->step]);
 	fdm_record(s, fdm_ret_errno(d->ret), &l);
 	raw_spin_lock_irqsave(&fdm.lock, flags);
+	l.seq = ++fdm.last_seq;
 	if (s->early) {
 		s->prev_last = fdm.last;
 		s->last = l;

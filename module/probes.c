@@ -25,7 +25,8 @@
  * previous step's hook is parked FDM_IDLE_MS after the step changed). Each
  * arm starts a new generation: a fork that started under an earlier one
  * never injects. A whole-tree step decided early (int3) before a disarm is
- * still carried out.
+ * not carried out after it: its breakpoint checks armed and the generation,
+ * and the slot's release takes the decision back.
  */
 #define pr_fmt(fmt) KBUILD_MODNAME ": " fmt
 
@@ -240,19 +241,18 @@ static bool fdm_steps_off(int keep)
  */
 static int fdm_slots_reap(bool all)
 {
-	struct task_struct *gone[FDM_SLOTS];
+	static struct task_struct *gone[FDM_SLOTS];	/* under fdm.mutex */
 	struct task_struct *t;
 	unsigned long flags;
 	int i, n = 0;
 
+	lockdep_assert_held(&fdm.mutex);
 	raw_spin_lock_irqsave(&fdm.lock, flags);
 	for (i = 0; i < FDM_SLOTS; i++) {
 		t = fdm.slots[i].task;
 		if (!t || (!all && !(READ_ONCE(t->flags) & PF_EXITING)))
 			continue;
-		WRITE_ONCE(fdm.slots[i].task, NULL);
-		fdm.slots[i].state = FDM_SLOT_FREE;
-		atomic_dec(&fdm.active);
+		fdm_slot_release(&fdm.slots[i]);
 		gone[n++] = t;
 	}
 	raw_spin_unlock_irqrestore(&fdm.lock, flags);

@@ -110,7 +110,7 @@ fdm_record fdm_log fdm_notify fdm_call_of_fork fdm_at_target
 fdm_early_at_target fdm_divert fdm_decide fdm_can_signal fdm_current_comm
 fdm_vma_accountable fdm_fault_should_fail fdm_fault_verbose fdm_audit_mm
 fdm_hook_at fdm_mas_set_enomem fdm_ret_enomem fdm_ret_null fdm_ret_eintr
-fdm_ret_mas_enomem"
+fdm_ret_mas_enomem fdm_slot_release fdm_take_back"
 tr=/sys/kernel/tracing/available_filter_functions
 [ -r $tr ] || tr=/sys/kernel/debug/tracing/available_filter_functions
 # Out of line (in kallsyms, a clone such as .isra.0 included) and traceable.
