@@ -114,11 +114,15 @@ fdm_ret_mas_enomem fdm_slot_release fdm_take_back"
 tr=/sys/kernel/tracing/available_filter_functions
 [ -r $tr ] || tr=/sys/kernel/debug/tracing/available_filter_functions
 # Out of line (in kallsyms, a clone such as .isra.0 included) and traceable.
+# The module's lines of each list first, once: the whole lists are long.
+grep '\[fail_dup_mmap\]' $tr | cut -d' ' -f1 | sed 's/\.[a-z]*\.[0-9]*$//' >/tmp/dfs.traced || true
+grep '\[fail_dup_mmap\]' /proc/kallsyms | awk '{ print $3 }' | sed 's/\.[a-z]*\.[0-9]*$//' >/tmp/dfs.syms || true
+grep '\[fail_dup_mmap\]' /sys/kernel/debug/kprobes/blacklist | awk '{ print $2 }' |
+	sed 's/\.[a-z]*\.[0-9]*$//' >/tmp/dfs.black || true
 traced= kprobed=
 for f in $ctx; do
-	grep -qE "^$f(\.[a-z]+\.[0-9]+)? \[fail_dup_mmap\]" $tr && traced="$traced $f"
-	if grep -qE " $f(\.[a-z]+\.[0-9]+)?[[:space:]]+\[fail_dup_mmap\]" /proc/kallsyms &&
-		! grep -qE "[[:space:]]$f(\.[a-z]+\.[0-9]+)? \[fail_dup_mmap\]" /sys/kernel/debug/kprobes/blacklist; then
+	grep -qx "$f" /tmp/dfs.traced && traced="$traced $f"
+	if grep -qx "$f" /tmp/dfs.syms && ! grep -qx "$f" /tmp/dfs.black; then
 		kprobed="$kprobed $f"
 	fi
 done
