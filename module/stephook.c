@@ -103,9 +103,10 @@ err_filter:
 }
 
 /*
- * Unregister every hook. unregister_ftrace_function() fails only when ftrace
- * itself is broken (ftrace_disabled after an ftrace bug): said loudly, since
- * ftrace may then still call into this module's text after it is gone.
+ * Unregister every hook. unregister_ftrace_function() fails when ftrace
+ * itself is broken (ftrace_disabled after an ftrace bug) or the ops was never
+ * enabled (-EBUSY): said loudly, since ftrace may then still call into this
+ * module's text after it is gone.
  */
 void fdm_hooks_unregister(void)
 {
