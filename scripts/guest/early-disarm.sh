@@ -16,25 +16,15 @@ fdm_load
 awk '$1 == "mt_dup" && $3 == "available" { f = 1 } END { exit !f }' $FDM/steps ||
 	skip_all "step mt_dup unavailable here (no __mt_dup before 6.8): no step is decided early"
 [ "$(grep -c '^processor' /proc/cpuinfo)" -ge 2 ] || skip_all "needs 2 CPUs"
-if ! knob notify $$ >/tmp/notify.r; then
-	skip_all "notify refused ($(cat /tmp/notify.r)): nothing can hold the fork after the decision"
-fi
-echo 0 >$FDM/notify
-P=/sys/kernel/debug/sched/preempt
-model=
-if [ -w $P ]; then
-	model=$(sed -n 's/.*(\([a-z]*\)).*/\1/p' $P)
-	echo full >$P
-fi
+fdm_notify_begin "nothing can hold the fork after the decision"
 restore() {
-	[ -w $FDM/notify ] && echo 0 >$FDM/notify 2>/dev/null || true
-	[ -z "$model" ] || echo "$model" >$P 2>/dev/null || true
+	fdm_notify_end
 	fdm_disarm
 }
 trap restore EXIT INT TERM
 fdm_defaults
 ktap_header 5
-echo "# $(uname -r); preemption ${model:-fixed} -> $(sed -n 's/.*(\([a-z]*\)).*/\1/p' $P 2>/dev/null || echo fixed)"
+fdm_notify_say
 
 u0=$(fdm_stat early_not_carried_out)
 i0=$(fdm_stat injections_mt_dup)

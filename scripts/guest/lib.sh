@@ -111,6 +111,29 @@ fdm_step_opts() { if [ "$1" = ksm ]; then echo --mergeable; fi; }
 # The same for a forker that goes through every available step (--sweep,
 # --loop): --mergeable where ksm is available (6.1), nothing elsewhere.
 fdm_sweep_opts() { awk '$1 == "ksm" && $3 == "available" { print "--mergeable" }' $FDM/steps; }
+# A helper woken by the notify knob inside a fork (slots.sh,
+# early-disarm.sh): skip_all WHY where notify is refused (PREEMPT_RT); else
+# switch to full preemption (PREEMPT_DYNAMIC's /sys/kernel/debug/sched/preempt),
+# so the helper runs at the preemption point right after the signal, and
+# say the model. fdm_notify_end puts notify and the model back.
+FDM_PREEMPT=/sys/kernel/debug/sched/preempt
+fdm_preempt_model() { sed -n 's/.*(\([a-z]*\)).*/\1/p' $FDM_PREEMPT 2>/dev/null; }
+fdm_notify_begin() {
+	knob notify $$ >/tmp/notify.r || skip_all "notify refused ($(cat /tmp/notify.r)): $1"
+	echo 0 >$FDM/notify
+	fdm_model0=
+	if [ -w $FDM_PREEMPT ]; then
+		fdm_model0=$(fdm_preempt_model)
+		echo full >$FDM_PREEMPT
+	fi
+}
+fdm_notify_end() {
+	[ -w $FDM/notify ] && echo 0 >$FDM/notify 2>/dev/null || true
+	[ -z "${fdm_model0:-}" ] || echo "$fdm_model0" >$FDM_PREEMPT 2>/dev/null || true
+}
+fdm_notify_say() {
+	echo "# $(uname -r); preemption ${fdm_model0:-fixed} -> $(fdm_preempt_model | grep . || echo fixed)"
+}
 # Value of NAME in the stats file.
 fdm_stat() { awk -v k="$1" '$1 == k { print $2 }' $FDM/stats; }
 # Run a KTAP-printing command as a subtest: its lines indented by 2 spaces,

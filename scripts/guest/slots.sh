@@ -20,28 +20,17 @@ require_root
 KP=/sys/kernel/debug/kprobes/enabled
 [ -w $KP ] || skip_all "no $KP"
 fdm_load
-# notify is what wakes onsig inside the fork (refused on PREEMPT_RT).
-if ! knob notify $$ >/tmp/notify.r; then
-	skip_all "notify refused ($(cat /tmp/notify.r)): nothing can turn kprobes off mid-fork"
-fi
-echo 0 >$FDM/notify
-# onsig must run at the preemption point right after the signal.
-P=/sys/kernel/debug/sched/preempt
-model=
-if [ -w $P ]; then
-	model=$(sed -n 's/.*(\([a-z]*\)).*/\1/p' $P)
-	echo full >$P
-fi
+# notify is what wakes onsig inside the fork.
+fdm_notify_begin "nothing can turn kprobes off mid-fork"
 restore() {
 	echo 1 >$KP 2>/dev/null || true
-	[ -w $FDM/notify ] && echo 0 >$FDM/notify 2>/dev/null || true
-	[ -z "$model" ] || echo "$model" >$P 2>/dev/null || true
+	fdm_notify_end
 	fdm_disarm
 }
 trap restore EXIT INT TERM
 fdm_defaults
 ktap_header 4
-echo "# $(uname -r); preemption ${model:-fixed} -> $(sed -n 's/.*(\([a-z]*\)).*/\1/p' $P 2>/dev/null || echo fixed)"
+fdm_notify_say
 
 missed=0 a=0
 while [ $a -lt "$tries" ] && [ $missed = 0 ]; do
