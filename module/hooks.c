@@ -132,6 +132,12 @@ static notrace void fdm_take_back(void)
 	struct fdm_slot *s;
 	unsigned long flags;
 
+	/*
+	 * Every fork comes here while any filtered fork is in flight: look
+	 * without the lock first (only the owner matches its slot).
+	 */
+	if (!fdm_my_slot())
+		return;
 	raw_spin_lock_irqsave(&fdm.lock, flags);
 	s = fdm_my_slot();
 	if (s)
@@ -151,8 +157,7 @@ notrace int fdm_start_pre(struct kprobe *p, struct pt_regs *regs)
 	unsigned long flags;
 	int i;
 
-	if (atomic_read(&fdm.active))
-		fdm_take_back();
+	fdm_take_back();
 	/* Disarmed, the probes stay enabled for a while: see probes.c. */
 	if (!READ_ONCE(fdm.armed))
 		return 0;
